@@ -1,0 +1,57 @@
+package io.github.a6sdk.api;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Marks a class as an APISIX external plugin. The annotation processor in {@code sdk-processor}
+ * checks the class at compile time and generates its descriptor, its config parser and the
+ * registry that the runtime loads; nothing is looked up by reflection at run time.
+ *
+ * <p>The class must be public, concrete, top level or {@code static} nested, not generic, have a
+ * public no-argument constructor, and implement {@link RequestFilter} and/or {@link ResponseFilter}
+ * with a config type argument that is a {@code record} (or {@link NoConfig}, or {@code String} for
+ * the raw config text).
+ *
+ * <pre>{@code
+ * @ApisixPlugin(name = "say")
+ * public final class Say implements RequestFilter<Say.Config> {
+ *     public record Config(String body) {}
+ *
+ *     @Override
+ *     public void filter(Config config, HttpRequest request, HttpResponse response) {
+ *         response.setStatus(200);
+ *         response.setHeader("X-Resp-A6-Runner", "Java");
+ *         response.setBody(config.body());
+ *     }
+ * }
+ * }</pre>
+ */
+@Documented
+@Retention(RetentionPolicy.CLASS)
+@Target(ElementType.TYPE)
+public @interface ApisixPlugin {
+
+    /**
+     * The name used in an APISIX route's {@code ext-plugin-*} {@code conf} entries. One to 128
+     * characters: lowercase ASCII letters, digits, {@code '-'}, {@code '_'} and {@code '.'}, starting
+     * with a letter. Unique across every plugin jar the runner loads.
+     */
+    String name();
+
+    /**
+     * nginx/APISIX variables (without {@code $}) that the runtime fetches before the plugin runs,
+     * all in one pipelined round of ExtraInfo requests. A variable not declared here can still be
+     * read with {@link HttpRequest#var(String)}; it then costs its own round trip, once per call.
+     */
+    String[] vars() default {};
+
+    /** Fetch the request body ahead of the call, in the same round as {@link #vars()}. */
+    boolean requestBody() default false;
+
+    /** Fetch the upstream response body ahead of a response-phase call. */
+    boolean responseBody() default false;
+}
