@@ -1,0 +1,165 @@
+package io.github.a6sdk.runtime;
+
+import io.github.a6sdk.api.ConfigException;
+import io.github.a6sdk.api.RequestFilter;
+import io.github.a6sdk.api.ResponseFilter;
+import io.github.a6sdk.api.spi.PluginDescriptor;
+import io.github.a6sdk.runtime.call.RequestView;
+import io.github.a6sdk.runtime.call.StopResponse;
+import io.github.a6sdk.runtime.call.UpstreamView;
+import io.github.a6sdk.runtime.protocol.DecodeException;
+import io.github.a6sdk.runtime.protocol.ExtraInfoFailedException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One PrepareConf made ready to run: the plugins in configured order with their parsed configs,
+ * and what they declared for prefetch, merged per phase. Immutable and shared by every connection.
+ */
+public final class Chain {
+    private final Link<?>[] links;
+    private final List<String> requestVars;
+    private final boolean requestBody;
+    private final List<String> responseVars;
+    private final boolean responseRequestBody;
+    private final boolean responseBody;
+
+    private Chain(Link<?>[] links) {
+        this.links = links;
+        Set<String> reqVars = new LinkedHashSet<>();
+        Set<String> respVars = new LinkedHashSet<>();
+        boolean reqBody = false;
+        boolean respReqBody = false;
+        boolean respBody = false;
+        for (Link<?> link : links) {
+            PluginDescriptor<?> d = link.descriptor;
+            if (d.requestFilter() != null) {
+                reqVars.addAll(d.prefetchVars());
+                reqBody |= d.prefetchRequestBody();
+            }
+            if (d.responseFilter() != null) {
+                respVars.addAll(d.prefetchVars());
+                respReqBody |= d.prefetchRequestBody();
+                respBody |= d.prefetchResponseBody();
+            }
+        }
+        this.requestVars = List.copyOf(reqVars);
+        this.requestBody = reqBody;
+        this.responseVars = List.copyOf(respVars);
+        this.responseRequestBody = respReqBody;
+        this.responseBody = respBody;
+    }
+
+    /** A named plugin config from a PrepareConf. */
+    public record Entry(String name, String config) {}
+
+    /**
+     * Resolves and parses every entry, failing on the first unknown plugin or bad config.
+     *
+     * @throws ConfigException naming the plugin and, for a bad config, the field
+     */
+    public static Chain prepare(PluginCatalog catalog, List<Entry> entries) throws ConfigException {
+        Link<?>[] links = new Link<?>[entries.size()];
+        for (int i = 0; i < links.length; i++) {
+            Entry e = entries.get(i);
+            PluginDescriptor<?> d = e.name() == null ? null : catalog.find(e.name());
+            if (d == null) {
+                throw new ConfigException(String.valueOf(e.name()), null,
+                        "no such plugin in this runner (it has: " + String.join(", ", catalog.names()) + ")");
+            }
+            links[i] = link(d, e.config());
+        }
+        return new Chain(links);
+    }
+
+    /** A chain of already-parsed configs (for tests). */
+    public static <C> Chain of(PluginDescriptor<C> descriptor, C config) {
+        return new Chain(new Link<?>[] {new Link<>(descriptor, config)});
+    }
+
+    private static <C> Link<C> link(PluginDescriptor<C> d, String json) throws ConfigException {
+        return new Link<>(d, d.parseConfig(json));
+    }
+
+    /** The plugin names in order. */
+    public List<String> names() {
+        List<String> names = new ArrayList<>(links.length);
+        for (Link<?> link : links) {
+            names.add(link.descriptor.name());
+        }
+        return names;
+    }
+
+    public int size() {
+        return links.length;
+    }
+
+    /** Runs the request phase: prefetch, then each plugin in order until one stops the request. */
+    public void runRequest(RequestView request, StopResponse response) throws PluginFailure {
+        if (!requestVars.isEmpty() || requestBody) {
+            request.prefetch(requestVars, requestBody);
+        }
+        for (Link<?> link : links) {
+            link.runRequest(request, response);
+            if (response.isStopped()) {
+                return;
+            }
+        }
+    }
+
+    /** Runs the response phase: prefetch, then each plugin in order. */
+    public void runResponse(UpstreamView response) throws PluginFailure {
+        if (!responseVars.isEmpty() || responseRequestBody || responseBody) {
+            response.prefetch(responseVars, responseRequestBody, responseBody);
+        }
+        for (Link<?> link : links) {
+            link.runResponse(response);
+        }
+    }
+
+    private static final class Link<C> {
+        final PluginDescriptor<C> descriptor;
+        final C config;
+        final RequestFilter<C> requestFilter;
+        final ResponseFilter<C> responseFilter;
+
+        Link(PluginDescriptor<C> descriptor, C config) {
+            this.descriptor = descriptor;
+            this.config = config;
+            this.requestFilter = descriptor.requestFilter();
+            this.responseFilter = descriptor.responseFilter();
+        }
+
+        void runRequest(RequestView request, StopResponse response) throws PluginFailure {
+            if (requestFilter == null) {
+                throw new PluginFailure(descriptor.name(), "plugin \"" + descriptor.name()
+                        + "\" has no request filter, so it cannot run in ext-plugin-pre-req or ext-plugin-post-req;"
+                        + " configure it under ext-plugin-post-resp", null);
+            }
+            try {
+                requestFilter.filter(config, request, response);
+            } catch (ExtraInfoFailedException | DecodeException e) {
+                throw e;
+            } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+                throw new PluginFailure(descriptor.name(), "plugin \"" + descriptor.name() + "\" threw " + e, e);
+            }
+        }
+
+        void runResponse(UpstreamView response) throws PluginFailure {
+            if (responseFilter == null) {
+                throw new PluginFailure(descriptor.name(), "plugin \"" + descriptor.name()
+                        + "\" has no response filter, so it cannot run in ext-plugin-post-resp;"
+                        + " configure it under ext-plugin-pre-req or ext-plugin-post-req", null);
+            }
+            try {
+                responseFilter.filter(config, response);
+            } catch (ExtraInfoFailedException | DecodeException e) {
+                throw e;
+            } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+                throw new PluginFailure(descriptor.name(), "plugin \"" + descriptor.name() + "\" threw " + e, e);
+            }
+        }
+    }
+}

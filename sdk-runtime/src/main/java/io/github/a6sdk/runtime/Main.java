@@ -1,0 +1,132 @@
+package io.github.a6sdk.runtime;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Properties;
+import sun.misc.Signal;
+
+/**
+ * Entry point of a plugin jar: {@code java -jar plugins.jar}. APISIX starts it with
+ * {@code APISIX_LISTEN_ADDRESS} and {@code APISIX_CONF_EXPIRE_TIME} set.
+ */
+public final class Main {
+    private static final System.Logger LOG = System.getLogger("io.github.a6sdk.runtime");
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        String command = args.length == 0 ? "serve" : args[0];
+        if (command.equals("serve")) {
+            System.exit(serve());
+        }
+        System.err.println("usage: java -jar <plugins.jar> [serve]\n"
+                + "  serve   serve APISIX's ext-plugin protocol on APISIX_LISTEN_ADDRESS (the default)");
+        System.exit(2);
+    }
+
+    /** Runs the runner until SIGTERM/SIGINT or the parent's exit; returns the exit status. */
+    static int serve() {
+        long startNanos = System.nanoTime();
+        RunnerConfig config;
+        try {
+            config = RunnerConfig.fromEnvironment(System.getenv());
+            RunnerLogging.configure(config.logLevel());
+        } catch (IllegalArgumentException e) {
+            System.err.println("a6 runner: " + e.getMessage());
+            return 2;
+        }
+        Runner runner;
+        PluginCatalog catalog;
+        try {
+            catalog = PluginCatalog.load(Main.class.getClassLoader());
+            runner = new Runner(config, catalog).start();
+        } catch (IllegalStateException | IOException e) {
+            LOG.log(Level.ERROR, "cannot start: {0}", e.getMessage());
+            return 1;
+        }
+        if (catalog.plugins().isEmpty()) {
+            LOG.log(Level.WARNING, "no plugins found: is sdk-processor on the annotationProcessorPaths of the"
+                    + " project that holds the @ApisixPlugin classes?");
+        }
+        long readyMillis = startMillis(startNanos);
+        LOG.log(Level.INFO, "a6 runner {0} listening on {1} (mode {2}, transport {3}, Java {4}, pid {5}) with plugins {6};"
+                + " started in {7} ms", version(), config.socket(), Integer.toOctalString(config.socketMode()),
+                runner.transportName(), Runtime.version(), ProcessHandle.current().pid(), catalog.names(), readyMillis);
+
+        Object done = new Object();
+        int[] status = {0};
+        Runnable stop = () -> {
+            runner.shutdown(config.drainMillis());
+            synchronized (done) {
+                done.notifyAll();
+            }
+        };
+        for (String sig : new String[] {"TERM", "INT"}) {
+            Signal.handle(new Signal(sig), s -> {
+                LOG.log(Level.INFO, "SIG{0}: draining calls in flight and stopping", sig);
+                Thread t = new Thread(stop, "a6-signal");
+                t.start();
+            });
+        }
+        if (config.exitWithParent()) {
+            watchParent(() -> {
+                LOG.log(Level.WARNING, "parent process is gone: stopping");
+                stop.run();
+            });
+        }
+        runner.awaitStopped(Long.MAX_VALUE);
+        LOG.log(Level.INFO, "stopped");
+        return status[0];
+    }
+
+    private static long startMillis(long fallbackStartNanos) {
+        Optional<Instant> start = ProcessHandle.current().info().startInstant();
+        if (start.isPresent()) {
+            return Math.max(0, Duration.between(start.get(), Instant.now()).toMillis());
+        }
+        return (System.nanoTime() - fallbackStartNanos) / 1_000_000;
+    }
+
+    /** Polls the parent once a second; when it is gone (or we were re-parented), runs {@code onGone}. */
+    static void watchParent(Runnable onGone) {
+        Optional<ProcessHandle> parent = ProcessHandle.current().parent();
+        if (parent.isEmpty() || parent.get().pid() == 1) {
+            return;
+        }
+        long ppid = parent.get().pid();
+        Thread t = new Thread(() -> {
+            while (true) {
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                Optional<ProcessHandle> now = ProcessHandle.current().parent();
+                if (now.isEmpty() || now.get().pid() != ppid || !now.get().isAlive()) {
+                    onGone.run();
+                    return;
+                }
+            }
+        }, "a6-parent-watch");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** This runtime's version, from the build. */
+    public static String version() {
+        try (InputStream in = Main.class.getResourceAsStream("/io/github/a6sdk/runtime/version.properties")) {
+            if (in == null) {
+                return "dev";
+            }
+            Properties p = new Properties();
+            p.load(in);
+            return p.getProperty("version", "dev");
+        } catch (IOException e) {
+            return "dev";
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package io.github.a6sdk.runtime;
+
+import io.github.a6sdk.api.spi.PluginDescriptor;
+import io.github.a6sdk.api.spi.PluginRegistry;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+
+/** Every plugin the runner can run, merged from the generated registries. Immutable. */
+public final class PluginCatalog {
+    private final Map<String, PluginDescriptor<?>> byName;
+    private final List<PluginDescriptor<?>> plugins;
+
+    private PluginCatalog(Map<String, PluginDescriptor<?>> byName) {
+        this.byName = byName;
+        List<PluginDescriptor<?>> list = new ArrayList<>(byName.values());
+        list.sort((a, b) -> a.name().compareTo(b.name()));
+        this.plugins = Collections.unmodifiableList(list);
+    }
+
+    /**
+     * Loads every {@link PluginRegistry} visible to {@code loader}, with one {@link ServiceLoader} call.
+     *
+     * @throws IllegalStateException when two plugins share a name
+     */
+    public static PluginCatalog load(ClassLoader loader) {
+        List<PluginRegistry> registries = new ArrayList<>();
+        ServiceLoader.load(PluginRegistry.class, loader).forEach(registries::add);
+        return of(registries);
+    }
+
+    /** Merges the given registries. */
+    public static PluginCatalog of(List<? extends PluginRegistry> registries) {
+        Map<String, PluginDescriptor<?>> byName = new HashMap<>();
+        List<String> clashes = new ArrayList<>();
+        for (PluginRegistry registry : registries) {
+            for (PluginDescriptor<?> d : registry.plugins()) {
+                PluginDescriptor<?> other = byName.putIfAbsent(d.name(), d);
+                if (other != null && other != d) {
+                    clashes.add("plugin name \"" + d.name() + "\" is used by both " + other.className()
+                            + " and " + d.className());
+                }
+            }
+        }
+        if (!clashes.isEmpty()) {
+            throw new IllegalStateException(String.join("; ", clashes)
+                    + ": rename one of them in its @ApisixPlugin(name = ...)");
+        }
+        return new PluginCatalog(byName);
+    }
+
+    /** The plugin named {@code name}, or {@code null}. */
+    public PluginDescriptor<?> find(String name) {
+        return byName.get(name);
+    }
+
+    /** Every plugin, sorted by name. */
+    public List<PluginDescriptor<?>> plugins() {
+        return plugins;
+    }
+
+    /** The plugin names, sorted. */
+    public List<String> names() {
+        List<String> names = new ArrayList<>(plugins.size());
+        for (PluginDescriptor<?> d : plugins) {
+            names.add(d.name());
+        }
+        return names;
+    }
+}

@@ -1,0 +1,85 @@
+package io.github.a6sdk.runtime;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The runner's settings, from the environment APISIX gives it plus our own {@code A6_*} variables.
+ *
+ * @param socket the unix socket path ({@code APISIX_LISTEN_ADDRESS} without {@code unix:})
+ * @param confExpireSeconds {@code APISIX_CONF_EXPIRE_TIME}; confs live twice that long, covering
+ *     APISIX's worst case of 0.9 + 1 times it (protocol.md section 4.3)
+ * @param socketMode file mode of the socket, octal ({@code A6_SOCKET_MODE}, default 0766)
+ * @param confCacheSize most route confs kept ({@code A6_CONF_CACHE_SIZE}, default 131072)
+ * @param maxConnections most connections served at once ({@code A6_MAX_CONNECTIONS}, default 4096)
+ * @param drainMillis how long a SIGTERM waits for calls in flight ({@code A6_DRAIN_MS}, default 800)
+ * @param exitWithParent exit when the parent process (APISIX) is gone ({@code A6_EXIT_WITH_PARENT}, default true)
+ * @param logLevel {@code A6_LOG_LEVEL}: ERROR, WARN, INFO (default), DEBUG or OFF
+ */
+public record RunnerConfig(
+        Path socket,
+        long confExpireSeconds,
+        int socketMode,
+        int confCacheSize,
+        int maxConnections,
+        long drainMillis,
+        boolean exitWithParent,
+        String logLevel) {
+
+    /** Reads the settings; a missing or malformed value gives a message saying what to set. */
+    public static RunnerConfig fromEnvironment(Map<String, String> env) {
+        String address = env.get("APISIX_LISTEN_ADDRESS");
+        if (address == null || address.isBlank()) {
+            throw new IllegalArgumentException("APISIX_LISTEN_ADDRESS is not set: APISIX sets it when it starts the"
+                    + " runner; to run by hand, set APISIX_LISTEN_ADDRESS=unix:/tmp/runner.sock");
+        }
+        if (!address.startsWith("unix:") || address.length() == 5) {
+            throw new IllegalArgumentException("APISIX_LISTEN_ADDRESS must look like unix:/path/to/runner.sock, got \""
+                    + address + "\"");
+        }
+        Path socket = Path.of(address.substring(5)).toAbsolutePath();
+        return new RunnerConfig(
+                socket,
+                number(env, "APISIX_CONF_EXPIRE_TIME", 3600, 1, 365L * 24 * 3600),
+                mode(env.getOrDefault("A6_SOCKET_MODE", "0766")),
+                (int) number(env, "A6_CONF_CACHE_SIZE", 131072, 1, 1 << 24),
+                (int) number(env, "A6_MAX_CONNECTIONS", 4096, 1, 1 << 20),
+                number(env, "A6_DRAIN_MS", 800, 0, 60_000),
+                !"false".equalsIgnoreCase(env.getOrDefault("A6_EXIT_WITH_PARENT", "true")),
+                env.getOrDefault("A6_LOG_LEVEL", "INFO"));
+    }
+
+    private static long number(Map<String, String> env, String name, long dflt, long min, long max) {
+        String raw = env.get(name);
+        if (raw == null || raw.isBlank()) {
+            return dflt;
+        }
+        try {
+            long v = Long.parseLong(raw.trim());
+            if (v < min || v > max) {
+                throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", got " + raw);
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a whole number, got \"" + raw + "\"", e);
+        }
+    }
+
+    private static int mode(String raw) {
+        try {
+            int m = Integer.parseInt(raw.trim(), 8);
+            if (m < 0 || m > 0777) {
+                throw new NumberFormatException();
+            }
+            return m;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("A6_SOCKET_MODE must be an octal file mode such as 0766 or 0760, got \""
+                    + raw + "\"", e);
+        }
+    }
+
+    /** How long a prepared conf lives. */
+    public long confTtlSeconds() {
+        return confExpireSeconds * 2;
+    }
+}

@@ -1,0 +1,242 @@
+package io.github.a6sdk.runtime.call;
+
+import io.github.a6sdk.api.Fields;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.BiConsumer;
+
+/**
+ * The runtime's {@link Fields}: decoded from its source on first use, and remembering which names a
+ * plugin changed so that only those go into a Rewrite. Not thread-safe: one call, one thread.
+ */
+public final class FieldList implements Fields {
+    private static final String[] NONE = new String[0];
+
+    private final boolean ignoreCase;
+    private EntrySource source;
+    private String[] names = NONE;
+    private String[] values = NONE;
+    private int size;
+    private List<String> changed;
+
+    private FieldList(boolean ignoreCase, EntrySource source) {
+        this.ignoreCase = ignoreCase;
+        this.source = source;
+    }
+
+    /** Header semantics: names match ignoring case. */
+    public static FieldList headers(EntrySource source) {
+        return new FieldList(true, source);
+    }
+
+    /** Query-arg semantics: names match exactly. */
+    public static FieldList args(EntrySource source) {
+        return new FieldList(false, source);
+    }
+
+    private void load() {
+        EntrySource src = source;
+        if (src == null) {
+            return;
+        }
+        source = null;
+        int n = src.count();
+        if (n > 0) {
+            names = new String[n];
+            values = new String[n];
+            for (int i = 0; i < n; i++) {
+                names[i] = src.name(i);
+                values[i] = src.value(i);
+            }
+            size = n;
+        }
+    }
+
+    private boolean matches(String a, String b) {
+        return ignoreCase ? a.equalsIgnoreCase(b) : a.equals(b);
+    }
+
+    @Override
+    public String get(String name) {
+        load();
+        for (int i = 0; i < size; i++) {
+            if (matches(names[i], name)) {
+                return values[i];
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public List<String> getAll(String name) {
+        load();
+        List<String> out = null;
+        for (int i = 0; i < size; i++) {
+            if (matches(names[i], name)) {
+                if (out == null) {
+                    out = new ArrayList<>(2);
+                }
+                out.add(values[i]);
+            }
+        }
+        return out == null ? List.of() : Collections.unmodifiableList(out);
+    }
+
+    @Override
+    public boolean contains(String name) {
+        load();
+        for (int i = 0; i < size; i++) {
+            if (matches(names[i], name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public Set<String> names() {
+        load();
+        Set<String> out = new LinkedHashSet<>();
+        for (int i = 0; i < size; i++) {
+            if (!containsName(out, names[i])) {
+                out.add(names[i]);
+            }
+        }
+        return Collections.unmodifiableSet(out);
+    }
+
+    private boolean containsName(Iterable<String> set, String name) {
+        for (String s : set) {
+            if (matches(s, name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public int size() {
+        load();
+        return size;
+    }
+
+    @Override
+    public void forEach(BiConsumer<String, String> action) {
+        load();
+        for (int i = 0; i < size; i++) {
+            action.accept(names[i], values[i]);
+        }
+    }
+
+    /** Entry {@code i}'s name, in current order. */
+    public String nameAt(int i) {
+        load();
+        return names[i];
+    }
+
+    /** Entry {@code i}'s value, in current order. */
+    public String valueAt(int i) {
+        load();
+        return values[i];
+    }
+
+    @Override
+    public void set(String name, String value) {
+        checkName(name);
+        load();
+        int w = 0;
+        boolean placed = false;
+        for (int i = 0; i < size; i++) {
+            if (matches(names[i], name)) {
+                if (!placed) {
+                    names[w] = name;
+                    values[w++] = value;
+                    placed = true;
+                }
+            } else {
+                names[w] = names[i];
+                values[w++] = values[i];
+            }
+        }
+        Arrays.fill(names, w, size, null);
+        Arrays.fill(values, w, size, null);
+        size = w;
+        if (!placed) {
+            append(name, value);
+        }
+        markChanged(name);
+    }
+
+    @Override
+    public void add(String name, String value) {
+        checkName(name);
+        load();
+        append(name, value);
+        markChanged(name);
+    }
+
+    @Override
+    public void remove(String name) {
+        load();
+        int w = 0;
+        for (int i = 0; i < size; i++) {
+            if (!matches(names[i], name)) {
+                names[w] = names[i];
+                values[w++] = values[i];
+            }
+        }
+        Arrays.fill(names, w, size, null);
+        Arrays.fill(values, w, size, null);
+        size = w;
+        markChanged(name);
+    }
+
+    private static void checkName(String name) {
+        if (name == null || name.isEmpty()) {
+            throw new IllegalArgumentException("field name must not be null or empty");
+        }
+    }
+
+    private void append(String name, String value) {
+        if (size == names.length) {
+            int cap = Math.max(4, size * 2);
+            names = Arrays.copyOf(names, cap);
+            values = Arrays.copyOf(values, cap);
+        }
+        names[size] = name;
+        values[size++] = value;
+    }
+
+    private void markChanged(String name) {
+        if (changed == null) {
+            changed = new ArrayList<>(2);
+        } else if (containsName(changed, name)) {
+            return;
+        }
+        changed.add(name);
+    }
+
+    /** Whether a plugin changed anything. */
+    public boolean isChanged() {
+        return changed != null;
+    }
+
+    /** The names a plugin set, added or removed, in order of first change. */
+    public List<String> changedNames() {
+        return changed == null ? List.of() : Collections.unmodifiableList(changed);
+    }
+
+    @Override
+    public String toString() {
+        load();
+        StringBuilder sb = new StringBuilder("{");
+        for (int i = 0; i < size; i++) {
+            sb.append(i == 0 ? "" : ", ").append(names[i]).append('=').append(values[i]);
+        }
+        return sb.append('}').toString();
+    }
+}

@@ -1,0 +1,201 @@
+package io.github.a6sdk.runtime.protocol;
+
+import com.google.flatbuffers.FlatBufferBuilder;
+import io.github.a6sdk.runtime.call.FieldList;
+import io.github.a6sdk.runtime.call.RequestView;
+import io.github.a6sdk.runtime.call.StopResponse;
+import io.github.a6sdk.runtime.call.UpstreamView;
+import io.github.a6sdk.runtime.fbs.A6.Err.Resp;
+import io.github.a6sdk.runtime.fbs.A6.ExtraInfo.Req;
+import io.github.a6sdk.runtime.fbs.A6.ExtraInfo.Var;
+import io.github.a6sdk.runtime.fbs.A6.HTTPReqCall.Rewrite;
+import io.github.a6sdk.runtime.fbs.A6.HTTPReqCall.Stop;
+import io.github.a6sdk.runtime.fbs.A6.TextEntry;
+import java.util.List;
+
+/**
+ * Builds every message the runner sends, into one reused {@link FlatBufferBuilder}. Each method
+ * leaves a finished buffer in {@link #builder()}; not thread-safe (one per connection).
+ */
+public final class Encoder {
+    private final FlatBufferBuilder b = new FlatBufferBuilder(1024);
+    private int[] offsets = new int[16];
+
+    public FlatBufferBuilder builder() {
+        return b;
+    }
+
+    public void error(int code) {
+        b.clear();
+        b.finish(Resp.createResp(b, code));
+    }
+
+    public void prepareConf(long token) {
+        b.clear();
+        b.finish(io.github.a6sdk.runtime.fbs.A6.PrepareConf.Resp.createResp(b, token));
+    }
+
+    public void extraInfoVar(String name) {
+        b.clear();
+        int var = Var.createVar(b, b.createString(name));
+        b.finish(Req.createReq(b, (byte) Rpc.INFO_VAR, var));
+    }
+
+    public void extraInfoBody(boolean response) {
+        b.clear();
+        int info;
+        if (response) {
+            io.github.a6sdk.runtime.fbs.A6.ExtraInfo.RespBody.startRespBody(b);
+            info = io.github.a6sdk.runtime.fbs.A6.ExtraInfo.RespBody.endRespBody(b);
+        } else {
+            io.github.a6sdk.runtime.fbs.A6.ExtraInfo.ReqBody.startReqBody(b);
+            info = io.github.a6sdk.runtime.fbs.A6.ExtraInfo.ReqBody.endReqBody(b);
+        }
+        b.finish(Req.createReq(b, (byte) (response ? Rpc.INFO_RESP_BODY : Rpc.INFO_REQ_BODY), info));
+    }
+
+    /** HTTPReqCall.Resp with no action: continue unchanged. */
+    public void pass(long id) {
+        b.clear();
+        b.finish(io.github.a6sdk.runtime.fbs.A6.HTTPReqCall.Resp.createResp(b, id, (byte) Rpc.ACTION_NONE, 0));
+    }
+
+    public void stop(long id, StopResponse response) {
+        b.clear();
+        int headers = allEntries(response.headerList());
+        int body = response.body() == null ? 0 : b.createByteVector(response.body());
+        int stop = Stop.createStop(b, response.status(), headers, body);
+        b.finish(io.github.a6sdk.runtime.fbs.A6.HTTPReqCall.Resp.createResp(b, id, (byte) Rpc.ACTION_STOP, stop));
+    }
+
+    public void rewrite(long id, RequestView request) {
+        b.clear();
+        String newPath = request.rewrittenPath();
+        int path = newPath == null ? 0 : b.createString(newPath);
+        int headers = requestHeaders(request.changedHeaders());
+        int args = args(request.changedArgs());
+        int respHeaders = changedEntries(request.changedResponseHeaders());
+        byte[] newBody = request.rewrittenBody();
+        int body = newBody == null ? 0 : b.createByteVector(newBody);
+        int rewrite = Rewrite.createRewrite(b, path, headers, args, respHeaders, body);
+        b.finish(io.github.a6sdk.runtime.fbs.A6.HTTPReqCall.Resp.createResp(b, id, (byte) Rpc.ACTION_REWRITE, rewrite));
+    }
+
+    public void respCall(long id, UpstreamView response) {
+        b.clear();
+        FieldList changed = response.changedHeaders();
+        int headers = changed == null ? 0 : fullResponseHeaders(changed);
+        byte[] newBody = response.changedBody();
+        int body = newBody == null || newBody.length == 0 ? 0 : b.createByteVector(newBody);
+        b.finish(io.github.a6sdk.runtime.fbs.A6.HTTPRespCall.Resp.createResp(
+                b, id, response.changedStatus(), headers, body));
+    }
+
+    /** Every entry in order (Stop headers: APISIX sets the first value of a name and adds the rest). */
+    private int allEntries(FieldList fields) {
+        int n = fields.size();
+        if (n == 0) {
+            return 0;
+        }
+        int[] offs = offsets(n);
+        for (int i = 0; i < n; i++) {
+            offs[i] = entry(fields.nameAt(i), fields.valueAt(i));
+        }
+        return vector(offs, n);
+    }
+
+    /**
+     * The complete upstream header set, as APISIX drops every upstream header once the reply names
+     * one (protocol.md section 7). Framing headers are left for nginx to work out again, since the
+     * body may have changed.
+     */
+    private int fullResponseHeaders(FieldList fields) {
+        int n = fields.size();
+        int[] offs = offsets(Math.max(n, 1));
+        int k = 0;
+        for (int i = 0; i < n; i++) {
+            String name = fields.nameAt(i);
+            if (name.equalsIgnoreCase("content-length") || name.equalsIgnoreCase("transfer-encoding")
+                    || name.equalsIgnoreCase("connection")) {
+                continue;
+            }
+            offs[k++] = entry(name, fields.valueAt(i));
+        }
+        return k == 0 ? 0 : vector(offs, k);
+    }
+
+    /** Rewrite headers: one entry per changed name; APISIX cannot set several values, so they are joined. */
+    private int requestHeaders(FieldList fields) {
+        if (fields == null) {
+            return 0;
+        }
+        List<String> names = fields.changedNames();
+        int[] offs = offsets(names.size());
+        int k = 0;
+        for (String name : names) {
+            List<String> values = fields.getAll(name);
+            offs[k++] = entry(name, values.isEmpty() ? null : join(values));
+        }
+        return vector(offs, k);
+    }
+
+    private static String join(List<String> values) {
+        if (values.size() == 1) {
+            return values.get(0) == null ? "" : values.get(0);
+        }
+        StringBuilder sb = new StringBuilder();
+        for (String v : values) {
+            if (v != null) {
+                sb.append(sb.length() == 0 ? "" : ", ").append(v);
+            }
+        }
+        return sb.toString();
+    }
+
+    /** Rewrite args: per changed name, its values in order (the first replaces, the rest add), or a delete. */
+    private int args(FieldList fields) {
+        return changedEntries(fields);
+    }
+
+    private int changedEntries(FieldList fields) {
+        if (fields == null) {
+            return 0;
+        }
+        List<String> names = fields.changedNames();
+        // At most one entry per current value plus one delete per removed name.
+        int[] offs = offsets(names.size() + fields.size());
+        int k = 0;
+        for (String name : names) {
+            List<String> values = fields.getAll(name);
+            if (values.isEmpty()) {
+                offs[k++] = entry(name, null);
+            } else {
+                for (String v : values) {
+                    offs[k++] = entry(name, v == null ? "" : v);
+                }
+            }
+        }
+        return vector(offs, k);
+    }
+
+    private int entry(String name, String value) {
+        int n = b.createString(name);
+        int v = value == null ? 0 : b.createString(value);
+        return TextEntry.createTextEntry(b, n, v);
+    }
+
+    private int vector(int[] offs, int n) {
+        b.startVector(4, n, 4);
+        for (int i = n - 1; i >= 0; i--) {
+            b.addOffset(offs[i]);
+        }
+        return b.endVector();
+    }
+
+    private int[] offsets(int n) {
+        if (offsets.length < n) {
+            offsets = new int[Math.max(n, offsets.length * 2)];
+        }
+        return offsets;
+    }
+}

@@ -1,0 +1,37 @@
+package io.github.a6sdk.runtime.protocol;
+
+import io.github.a6sdk.runtime.call.EntrySource;
+
+/** A vector of {@code A6.TextEntry}, decoded entry by entry when asked. */
+final class WireEntries implements EntrySource {
+    private final FlatReader reader;
+    private final int vector;
+    private final int count;
+
+    WireEntries(FlatReader reader, int vector) {
+        this.reader = reader;
+        this.vector = vector;
+        this.count = reader.vectorLength(vector);
+    }
+
+    static EntrySource of(FlatReader reader, int table, int slot) {
+        int vector = reader.vector(table, slot, 4);
+        return vector < 0 || reader.vectorLength(vector) == 0 ? EntrySource.EMPTY : new WireEntries(reader, vector);
+    }
+
+    @Override
+    public int count() {
+        return count;
+    }
+
+    @Override
+    public String name(int i) {
+        String name = reader.string(reader.tableAt(vector, i), 0);
+        return name == null ? "" : name;
+    }
+
+    @Override
+    public String value(int i) {
+        return reader.string(reader.tableAt(vector, i), 1);
+    }
+}

@@ -1,0 +1,26 @@
+package io.github.a6sdk.runtime.transport;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.channels.ByteChannel;
+import java.nio.file.Path;
+
+/**
+ * How the runner listens on a unix socket. The default is {@link JdkUnixTransport} (JDK 16+
+ * {@code java.nio} unix sockets, no native library); an optional module may provide another.
+ */
+public interface Transport {
+
+    /** A short name for logs ("jdk"). */
+    String name();
+
+    /** Binds a listening socket at {@code path}, which must not exist. */
+    Listener listen(Path path) throws IOException;
+
+    /** A bound socket. {@link #close()} makes a blocked {@link #accept()} fail. */
+    interface Listener extends Closeable {
+
+        /** Blocks until a client connects; the channel is in blocking mode. */
+        ByteChannel accept() throws IOException;
+    }
+}
