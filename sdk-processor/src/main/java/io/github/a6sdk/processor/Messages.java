@@ -78,7 +78,8 @@ public final class Messages {
 
     /** Arguments: the component, the record, the cycle. */
     public static final String CONFIG_CYCLE = "[ApisixPluginConfigCycle] config component '%s' of %s makes the "
-            + "config records refer to themselves (%s); break the cycle, for example with a List or Map";
+            + "config records refer to themselves (%s), which the generated parser cannot handle; "
+            + "break the cycle (recursive config records are not supported)";
 
     /** Arguments: the variable. */
     public static final String VAR_INVALID = "[ApisixPluginVars] variable \"%s\" in vars is invalid: "

@@ -24,6 +24,7 @@ import javax.lang.model.element.Modifier;
 import javax.lang.model.element.NestingKind;
 import javax.lang.model.element.RecordComponentElement;
 import javax.lang.model.element.TypeElement;
+import javax.lang.model.element.VariableElement;
 import javax.lang.model.type.DeclaredType;
 import javax.lang.model.type.TypeKind;
 import javax.lang.model.type.TypeMirror;
@@ -247,6 +248,9 @@ final class PluginValidator {
             return null;
         }
         TypeMirror argument = arguments.get(0);
+        if (argument.getKind() == TypeKind.ERROR) {
+            return null; // javac reports the unresolved or inaccessible type itself
+        }
         if (argument.getKind() != TypeKind.DECLARED) {
             diagnostics.error(type, String.format(Messages.FILTER_TYPE_ARGUMENT, className, filter.type(), argument));
             return null;
@@ -385,7 +389,7 @@ final class PluginValidator {
             }
             if (element.getKind() == ElementKind.ENUM) {
                 if (!isAccessibleFrom(element, pkg)) {
-                    diagnostics.error(component, String.format(Messages.CONFIG_NOT_ACCESSIBLE,
+                    diagnostics.error(locatable(component), String.format(Messages.CONFIG_NOT_ACCESSIBLE,
                             element.getQualifiedName(), pkg));
                     return null;
                 }
@@ -403,7 +407,7 @@ final class PluginValidator {
                         cycle.add(c.simpleName());
                     }
                     cycle.add(name.simpleName());
-                    diagnostics.error(component, String.format(Messages.CONFIG_CYCLE, component.getSimpleName(),
+                    diagnostics.error(locatable(component), String.format(Messages.CONFIG_CYCLE, component.getSimpleName(),
                             owner.getQualifiedName(), String.join(" -> ", cycle.subList(cycle.indexOf(name.simpleName()), cycle.size()))));
                     return null;
                 }
@@ -415,13 +419,27 @@ final class PluginValidator {
             return unsupported(component, owner);
         }
 
+        /**
+         * The record's private field for {@code component}: javac 17 cannot map a
+         * {@code RecordComponentElement} to a source position, but the field shares the
+         * component's declaration.
+         */
+        private Element locatable(RecordComponentElement component) {
+            for (VariableElement field : ElementFilter.fieldsIn(component.getEnclosingElement().getEnclosedElements())) {
+                if (field.getSimpleName().contentEquals(component.getSimpleName())) {
+                    return field;
+                }
+            }
+            return component;
+        }
+
         private boolean isString(TypeMirror type) {
             return type.getKind() == TypeKind.DECLARED
                     && ((TypeElement) ((DeclaredType) type).asElement()).getQualifiedName().contentEquals("java.lang.String");
         }
 
         private TypeRef unsupported(RecordComponentElement component, TypeElement owner) {
-            diagnostics.error(component, String.format(Messages.UNSUPPORTED_COMPONENT, component.getSimpleName(),
+            diagnostics.error(locatable(component), String.format(Messages.UNSUPPORTED_COMPONENT, component.getSimpleName(),
                     owner.getQualifiedName(), component.asType()));
             return null;
         }

@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Properties;
+import io.github.a6sdk.runtime.transport.JdkUnixTransport;
+import io.github.a6sdk.runtime.transport.Transport;
 import sun.misc.Signal;
 
 /**
@@ -21,15 +23,16 @@ public final class Main {
     public static void main(String[] args) {
         String command = args.length == 0 ? "serve" : args[0];
         if (command.equals("serve")) {
-            System.exit(serve());
+            System.exit(serve(new JdkUnixTransport()));
         }
-        System.err.println("usage: java -jar <plugins.jar> [serve]\n"
-                + "  serve   serve APISIX's ext-plugin protocol on APISIX_LISTEN_ADDRESS (the default)");
-        System.exit(2);
+        System.exit(Commands.run(command, java.util.Arrays.copyOfRange(args, 1, args.length)));
     }
 
-    /** Runs the runner until SIGTERM/SIGINT or the parent's exit; returns the exit status. */
-    static int serve() {
+    /**
+     * Runs the runner on {@code transport} until SIGTERM/SIGINT or the parent's exit; returns the
+     * exit status. An optional transport module calls this from its own main class.
+     */
+    public static int serve(Transport transport) {
         long startNanos = System.nanoTime();
         RunnerConfig config;
         try {
@@ -43,7 +46,7 @@ public final class Main {
         PluginCatalog catalog;
         try {
             catalog = PluginCatalog.load(Main.class.getClassLoader());
-            runner = new Runner(config, catalog).start();
+            runner = new Runner(config, catalog, transport).start();
         } catch (IllegalStateException | IOException e) {
             LOG.log(Level.ERROR, "cannot start: {0}", e.getMessage());
             return 1;

@@ -1,0 +1,188 @@
+package io.github.a6sdk.runtime.client;
+
+import com.google.flatbuffers.FlatBufferBuilder;
+import io.github.a6sdk.runtime.fbs.A6.TextEntry;
+import io.github.a6sdk.runtime.protocol.FlatReader;
+import io.github.a6sdk.runtime.protocol.FrameChannel;
+import io.github.a6sdk.runtime.protocol.FrameException;
+import io.github.a6sdk.runtime.protocol.FrameTooLargeException;
+import io.github.a6sdk.runtime.protocol.Rpc;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One connection that speaks APISIX's side of the ext-plugin protocol: PrepareConf, HTTPReqCall and
+ * HTTPRespCall, answering ExtraInfo questions as APISIX does (protocol.md sections 4 to 7). Used by
+ * the test kit, the dev gateway and the runtime's own tests. Not thread-safe: one call at a time,
+ * as APISIX does on a connection.
+ */
+public final class ApisixClient implements Closeable {
+    private final FrameChannel frames;
+    private final FlatBufferBuilder b = new FlatBufferBuilder(1024);
+    private final FlatReader reader = new FlatReader();
+
+    private ApisixClient(SocketChannel channel) {
+        this.frames = new FrameChannel(channel);
+    }
+
+    public static ApisixClient connect(Path socket) throws IOException {
+        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            ch.connect(UnixDomainSocketAddress.of(socket));
+        } catch (IOException e) {
+            ch.close();
+            throw e;
+        }
+        return new ApisixClient(ch);
+    }
+
+    /** Sends a PrepareConf; the reply is a {@link Reply.Token} or a {@link Reply.Error}. */
+    public Reply prepareConf(String key, List<Field> conf) throws IOException {
+        b.clear();
+        int confVec = conf == null ? 0 : entries(conf);
+        int k = key == null ? 0 : b.createString(key);
+        b.finish(io.github.a6sdk.runtime.fbs.A6.PrepareConf.Req.createReq(b, confVec, k));
+        send(Rpc.PREPARE_CONF);
+        int type = read();
+        if (type == Rpc.PREPARE_CONF) {
+            int t = reader.root();
+            return new Reply.Token(reader.u32(t, 0));
+        }
+        return errorOrFail(type, "PrepareConf");
+    }
+
+    /** Sends an HTTPReqCall and answers ExtraInfo questions until the final reply. */
+    public Reply call(long confToken, CallRequest req, ExtraInfoAnswers answers) throws IOException {
+        b.clear();
+        int ip = req.sourceIp == null ? 0 : b.createByteVector(req.sourceIp);
+        int path = req.path == null ? 0 : b.createString(req.path);
+        int args = req.args.isEmpty() ? 0 : entries(req.args);
+        int headers = req.headers.isEmpty() ? 0 : entries(req.headers);
+        b.finish(io.github.a6sdk.runtime.fbs.A6.HTTPReqCall.Req.createReq(
+                b, req.id, ip, req.method, path, args, headers, confToken));
+        send(Rpc.HTTP_REQ_CALL);
+        int type = awaitFinal(answers);
+        if (type != Rpc.HTTP_REQ_CALL) {
+            return errorOrFail(type, "HTTPReqCall");
+        }
+        int t = reader.root();
+        long id = reader.u32(t, 0);
+        int action = reader.u8(t, 1);
+        int a = reader.table(t, 2);
+        if (action == Rpc.ACTION_STOP && a != 0) {
+            return new Reply.Stop(id, reader.u16(a, 0), fields(a, 1), reader.bytes(a, 2));
+        }
+        if (action == Rpc.ACTION_REWRITE && a != 0) {
+            return new Reply.Rewrite(id, reader.string(a, 0), fields(a, 1), fields(a, 2), fields(a, 3), reader.bytes(a, 4));
+        }
+        return new Reply.Pass(id);
+    }
+
+    /** Sends an HTTPRespCall (upstream status and headers) and answers ExtraInfo questions. */
+    public Reply respCall(long confToken, long id, int status, List<Field> upstreamHeaders, ExtraInfoAnswers answers)
+            throws IOException {
+        b.clear();
+        int headers = upstreamHeaders.isEmpty() ? 0 : entries(upstreamHeaders);
+        b.finish(io.github.a6sdk.runtime.fbs.A6.HTTPRespCall.Req.createReq(b, id, status, headers, confToken));
+        send(Rpc.HTTP_RESP_CALL);
+        int type = awaitFinal(answers);
+        if (type != Rpc.HTTP_RESP_CALL) {
+            return errorOrFail(type, "HTTPRespCall");
+        }
+        int t = reader.root();
+        return new Reply.RespCall(reader.u32(t, 0), reader.u16(t, 1), fields(t, 2), reader.bytes(t, 3));
+    }
+
+    private int awaitFinal(ExtraInfoAnswers answers) throws IOException {
+        while (true) {
+            int type = read();
+            if (type != Rpc.EXTRA_INFO) {
+                return type;
+            }
+            int t = reader.root();
+            int infoType = reader.u8(t, 0);
+            byte[] result;
+            switch (infoType) {
+                case Rpc.INFO_VAR:
+                    int v = reader.table(t, 1);
+                    result = answers.var(v == 0 ? null : reader.string(v, 0));
+                    break;
+                case Rpc.INFO_REQ_BODY:
+                    result = answers.requestBody();
+                    break;
+                case Rpc.INFO_RESP_BODY:
+                    result = answers.responseBody();
+                    break;
+                default:
+                    throw new IOException("unsupported info type: " + infoType);
+            }
+            frames.endCall();
+            b.clear();
+            int r = result == null ? 0 : b.createByteVector(result);
+            b.finish(io.github.a6sdk.runtime.fbs.A6.ExtraInfo.Resp.createResp(b, r));
+            send(Rpc.EXTRA_INFO);
+        }
+    }
+
+    private Reply errorOrFail(int type, String call) throws IOException {
+        if (type == Rpc.ERROR) {
+            return new Reply.Error(reader.u8(reader.root(), 0));
+        }
+        throw new IOException("unexpected type " + type + " in reply to " + call);
+    }
+
+    private int read() throws IOException {
+        frames.endCall();
+        if (!frames.readFrame()) {
+            throw new FrameException("closed");
+        }
+        frames.payload(reader);
+        return frames.type();
+    }
+
+    private void send(int type) throws IOException {
+        try {
+            frames.append(type, b);
+        } catch (FrameTooLargeException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        frames.flush();
+    }
+
+    private List<Field> fields(int table, int slot) {
+        int vec = reader.vector(table, slot, 4);
+        int n = reader.vectorLength(vec);
+        List<Field> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int e = reader.tableAt(vec, i);
+            out.add(new Field(reader.string(e, 0), reader.string(e, 1)));
+        }
+        return out;
+    }
+
+    private int entries(List<Field> fields) {
+        int[] offs = new int[fields.size()];
+        for (int i = 0; i < offs.length; i++) {
+            Field f = fields.get(i);
+            int n = f.name() == null ? 0 : b.createString(f.name());
+            int v = f.value() == null ? 0 : b.createString(f.value());
+            offs[i] = TextEntry.createTextEntry(b, n, v);
+        }
+        b.startVector(4, offs.length, 4);
+        for (int i = offs.length - 1; i >= 0; i--) {
+            b.addOffset(offs[i]);
+        }
+        return b.endVector();
+    }
+
+    @Override
+    public void close() throws IOException {
+        frames.close();
+    }
+}
