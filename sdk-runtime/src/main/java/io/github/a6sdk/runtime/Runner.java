@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.channels.ByteChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.EnumSet;
@@ -21,7 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Runner implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("io.github.a6sdk.runtime");
-    private static final long STACK_SIZE = 256 * 1024;
+    /** {@code A6_THREADS}: "platform" (default) or "virtual" (Java 21+, see ConnectionThreads). */
+    static final String THREADS = System.getenv().getOrDefault("A6_THREADS", "platform");
 
     private final RunnerConfig config;
     private final PluginCatalog catalog;
@@ -62,6 +64,11 @@ public final class Runner implements AutoCloseable {
         return config.socket();
     }
 
+    /** "platform" or "virtual": the threads that serve connections. */
+    public String threadKind() {
+        return ConnectionThreads.kind(THREADS);
+    }
+
     public String transportName() {
         return transport.name();
     }
@@ -69,7 +76,11 @@ public final class Runner implements AutoCloseable {
     /** Binds the socket (replacing a stale socket file) and starts accepting. */
     public Runner start() throws IOException {
         Path path = config.socket();
-        if (Files.exists(path) || Files.isSymbolicLink(path)) {
+        if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+            if (!isSocketFile(path)) {
+                throw new IOException(path + " exists and is not a socket; not replacing it. Remove it or choose"
+                        + " another APISIX_LISTEN_ADDRESS");
+            }
             if (JdkUnixTransport.isLive(path)) {
                 throw new IOException("another process is serving " + path + "; stop it or choose another"
                         + " APISIX_LISTEN_ADDRESS");
@@ -78,11 +89,53 @@ public final class Runner implements AutoCloseable {
             LOG.log(Level.INFO, "removed stale socket file {0}", path);
         }
         listener = transport.listen(path);
-        Files.setPosixFilePermissions(path, permissions(config.socketMode()));
+        try {
+            Files.setPosixFilePermissions(path, permissions(config.socketMode()));
+        } catch (IOException | RuntimeException e) {
+            listener.close();
+            Files.deleteIfExists(path);
+            throw e;
+        }
         acceptor = new Thread(this::acceptLoop, "a6-acceptor");
         acceptor.setDaemon(true);
         acceptor.start();
+        if (config.callTimeoutMillis() > 0) {
+            Thread watchdog = new Thread(this::watchdog, "a6-watchdog");
+            watchdog.setDaemon(true);
+            watchdog.start();
+        }
         return this;
+    }
+
+    /** Whether {@code path} is a unix socket (or a file we cannot classify, which bind then judges). */
+    private static boolean isSocketFile(Path path) {
+        try {
+            Object mode = Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+            return !(mode instanceof Integer) || (((Integer) mode) & 0170000) == 0140000;
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return true;
+        }
+    }
+
+    /** Gives up on calls that run past {@code A6_CALL_TIMEOUT_MS} (see {@link Connection#checkDeadline}). */
+    private void watchdog() {
+        long limitNanos = TimeUnit.MILLISECONDS.toNanos(config.callTimeoutMillis());
+        long pollMillis = Math.max(10, Math.min(config.callTimeoutMillis() / 4, 1000));
+        while (!stopping) {
+            try {
+                Thread.sleep(pollMillis);
+            } catch (InterruptedException e) {
+                return;
+            }
+            long now = System.nanoTime();
+            for (Connection c : connections) {
+                try {
+                    c.checkDeadline(now, limitNanos);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.ERROR, "watchdog failed on a connection", e);
+                }
+            }
+        }
     }
 
     static Set<PosixFilePermission> permissions(int mode) {
@@ -112,15 +165,25 @@ public final class Runner implements AutoCloseable {
                 }
                 return;
             }
+            if (stopping) {
+                refuse(channel);
+                return;
+            }
             if (connections.size() >= config.maxConnections()) {
                 refuse(channel);
                 continue;
             }
             Connection connection = new Connection(this, channel);
             connections.add(connection);
-            Thread t = new Thread(null, connection, "a6-conn-" + threadCount.incrementAndGet(), STACK_SIZE);
-            t.setDaemon(true);
-            t.start();
+            try {
+                ConnectionThreads.start(THREADS, connection, "a6-conn-" + threadCount.incrementAndGet());
+            } catch (OutOfMemoryError | RuntimeException e) {
+                // No thread for it (ulimit, memory): refuse this one, keep accepting.
+                connections.remove(connection);
+                connection.close();
+                LOG.log(Level.ERROR, "cannot start a thread for a new connection ({0} open): {1}",
+                        connections.size(), e.toString());
+            }
         }
     }
 
@@ -176,6 +239,8 @@ public final class Runner implements AutoCloseable {
         } catch (IOException e) {
             LOG.log(Level.WARNING, "removing {0}: {1}", config.socket(), e.toString());
         }
+        // Idle connections stop reading and end at once; a call in flight writes its reply, then its
+        // connection ends (Connection checks isStopping after each call). Wait for all of them.
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(drainMillis);
         int pending;
         do {
@@ -184,14 +249,14 @@ public final class Runner implements AutoCloseable {
                 if (c.isBusy()) {
                     pending++;
                 } else {
-                    c.close();
+                    c.stopReading();
                 }
             }
-            if (pending == 0) {
+            if (connections.isEmpty()) {
                 break;
             }
             try {
-                Thread.sleep(5);
+                Thread.sleep(2);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;

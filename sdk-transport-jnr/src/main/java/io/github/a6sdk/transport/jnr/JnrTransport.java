@@ -1,0 +1,44 @@
+package io.github.a6sdk.transport.jnr;
+
+import io.github.a6sdk.runtime.transport.Transport;
+import java.io.IOException;
+import java.nio.channels.ByteChannel;
+import java.nio.file.Path;
+import jnr.unixsocket.UnixServerSocketChannel;
+import jnr.unixsocket.UnixSocketAddress;
+
+/** The runner's transport over jnr-unixsocket (native calls through jnr-ffi). */
+public final class JnrTransport implements Transport {
+
+    @Override
+    public String name() {
+        return "jnr-unixsocket";
+    }
+
+    @Override
+    public Listener listen(Path path) throws IOException {
+        UnixServerSocketChannel server = UnixServerSocketChannel.open();
+        try {
+            server.configureBlocking(true);
+            server.socket().bind(new UnixSocketAddress(path.toFile()), 1024);
+        } catch (IOException e) {
+            server.close();
+            throw e;
+        }
+        return new Listener() {
+            @Override
+            public ByteChannel accept() throws IOException {
+                ByteChannel ch = server.accept();
+                if (ch == null) {
+                    throw new IOException("listener closed");
+                }
+                return ch;
+            }
+
+            @Override
+            public void close() throws IOException {
+                server.close();
+            }
+        };
+    }
+}
