@@ -8,9 +8,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 import javax.annotation.processing.AbstractProcessor;
 import javax.annotation.processing.ProcessingEnvironment;
@@ -26,7 +26,8 @@ import javax.lang.model.util.ElementFilter;
  * Entry point: finds {@code @ApisixPlugin} classes, has {@link PluginValidator} check them, and has
  * {@link DescriptorWriter} and {@link RegistryWriter} write the code. Keeps plugin names across
  * rounds (never {@code Element}s), writes the registry in the first round in which no new plugin
- * appears, and never claims the annotation.
+ * appears (in {@code -Aapisix.registryPackage} or else the plugins' longest common package; never
+ * in the unnamed package, which is an error), and never claims the annotation.
  */
 @AutoService(Processor.class)
 @SupportedAnnotationTypes(PluginValidator.ANNOTATION)
@@ -45,8 +46,11 @@ public final class ApisixPluginProcessor extends AbstractProcessor {
     private final Map<String, ClassName> descriptors = new TreeMap<>();
     /** Plugin classes (canonical names) of the valid plugins seen so far, by plugin name. */
     private final Map<String, String> pluginClasses = new TreeMap<>();
+    /** Plugin classes that referred to types not generated yet, retried by name in the next round. */
+    private final Set<String> deferred = new TreeSet<>();
     private boolean invalidPluginSeen;
-    private boolean registryWritten;
+    /** The registry's qualified name once written. */
+    private String registryWritten;
 
     public ApisixPluginProcessor() {
         this(type -> {});
@@ -85,28 +89,48 @@ public final class ApisixPluginProcessor extends AbstractProcessor {
             return false;
         }
         List<TypeElement> found = new ArrayList<>(ElementFilter.typesIn(roundEnv.getElementsAnnotatedWith(annotation)));
+        for (String name : deferred) {
+            TypeElement type = processingEnv.getElementUtils().getTypeElement(name);
+            if (type != null) {
+                found.add(type);
+            }
+        }
+        deferred.clear();
         found.sort(Comparator.comparing(type -> type.getQualifiedName().toString()));
+        boolean lastRound = roundEnv.processingOver();
         for (TypeElement type : found) {
-            processPlugin(type);
+            processPlugin(type, lastRound);
         }
         // The first round without new plugins, but never the last round: a source created there
         // would not be compiled cleanly ("created in the last round" warning).
-        boolean due = found.isEmpty() && !roundEnv.processingOver();
-        if (due && !registryWritten && !descriptors.isEmpty() && !invalidPluginSeen) {
+        boolean due = found.isEmpty() && deferred.isEmpty() && !lastRound;
+        if (due && registryWritten == null && !descriptors.isEmpty() && !invalidPluginSeen) {
             writeRegistry();
         }
         return false;
     }
 
-    private void processPlugin(TypeElement type) {
+    private void processPlugin(TypeElement type, boolean lastRound) {
+        diagnostics.startBuffering();
         try {
             beforeEach.accept(type);
-            Optional<PluginModel> model = validator.validate(type);
-            if (model.isEmpty()) {
+            PluginValidator.Result result = validator.validate(type);
+            if (result.incomplete() && !lastRound) {
+                diagnostics.discard();
+                deferred.add(type.getQualifiedName().toString());
+                return;
+            }
+            diagnostics.flush();
+            if (result.model() == null) {
                 invalidPluginSeen = true;
                 return;
             }
-            PluginModel plugin = model.get();
+            PluginModel plugin = result.model();
+            if (registryWritten != null) {
+                diagnostics.error(type, String.format(Messages.LATE_PLUGIN, plugin.qualifiedName(), registryWritten));
+                invalidPluginSeen = true;
+                return;
+            }
             String existing = pluginClasses.get(plugin.name());
             if (existing != null) {
                 diagnostics.error(type, String.format(Messages.NAME_DUPLICATE, plugin.name(), existing,
@@ -119,12 +143,12 @@ public final class ApisixPluginProcessor extends AbstractProcessor {
             descriptors.put(plugin.name(), plugin.descriptorClass());
         } catch (Exception | LinkageError | AssertionError e) {
             invalidPluginSeen = true;
+            diagnostics.flush();
             diagnostics.error(type, String.format(Messages.PROCESSOR_CRASH, type.getQualifiedName(), stackTrace(e)));
         }
     }
 
     private void writeRegistry() {
-        registryWritten = true;
         List<TypeElement> originating = new ArrayList<>();
         for (String className : pluginClasses.values()) {
             TypeElement element = processingEnv.getElementUtils().getTypeElement(className);
@@ -133,6 +157,19 @@ public final class ApisixPluginProcessor extends AbstractProcessor {
             }
         }
         String packageName = registryPackage != null ? registryPackage : commonPackage(descriptors.values());
+        if (packageName.isEmpty()) {
+            // A class in the unnamed package cannot be imported, so nothing could refer to the registry.
+            String message = String.format(Messages.REGISTRY_UNNAMED_PACKAGE, String.join(", ", pluginClasses.values()));
+            for (TypeElement plugin : originating) {
+                diagnostics.error(plugin, message);
+            }
+            if (originating.isEmpty()) {
+                diagnostics.error(message);
+            }
+            invalidPluginSeen = true; // write no registry, and report this once
+            return;
+        }
+        registryWritten = ClassName.get(packageName, RegistryWriter.SIMPLE_NAME).canonicalName();
         try {
             RegistryWriter.write(packageName, descriptors, originating, processingEnv.getFiler());
         } catch (Exception | LinkageError | AssertionError e) {

@@ -32,5 +32,10 @@ record ConfigModel(Kind kind, ClassName type, Map<ClassName, RecordModel> record
     record RecordModel(ClassName type, List<Component> components) {}
 
     /** One record component. */
-    record Component(String name, TypeRef type) {}
+    record Component(String name, TypeRef type) {
+        /** Whether it is a {@code @RouteState} component: not read from JSON, not in the schema. */
+        boolean routeState() {
+            return type instanceof TypeRef.RouteStateRef;
+        }
+    }
 }

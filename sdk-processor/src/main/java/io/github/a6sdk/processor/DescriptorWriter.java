@@ -29,6 +29,15 @@ import javax.lang.model.element.Modifier;
  * Writes {@code <Plugin>_Descriptor} for a validated {@link PluginModel}: the plugin instance, its
  * declarations, its JSON Schema and a streaming config parser with one method per record, enum,
  * list and map type. Does no validation.
+ *
+ * <p>Collections policy: a JSON array becomes {@code Collections.unmodifiableList(new ArrayList<>(..))}
+ * and an object becomes an unmodifiable {@code LinkedHashMap} view (insertion order kept); both
+ * allow {@code null} elements and values, like every other object-typed value, and a repeated map
+ * key is an error.
+ *
+ * <p>{@code @RouteState} components are not read: the record reader passes {@code null} (or
+ * 0/false) for them to the canonical constructor, has no {@code case} for their names (so such a
+ * JSON field is an unknown field) and leaves them out of the expected names.
  */
 final class DescriptorWriter {
 
@@ -244,7 +253,11 @@ final class DescriptorWriter {
         List<Component> components = record.components();
         NameAllocator locals = locals(components.stream().map(Component::name).collect(Collectors.toList()),
                 "reader", "path", "field", "fieldPath", "e");
-        for (Component component : components) {
+        // @RouteState components are never read: they get a local (null, 0 or false) for the
+        // constructor call, but no 'has' flag, no case (their name is an unknown field) and no
+        // place in the list of expected fields.
+        List<Component> read = components.stream().filter(c -> !c.routeState()).collect(Collectors.toList());
+        for (Component component : read) {
             locals.newName("has" + Character.toUpperCase(component.name().charAt(0)) + component.name().substring(1),
                     "has:" + component.name());
         }
@@ -259,16 +272,24 @@ final class DescriptorWriter {
                 .endControlFlow();
         for (Component component : components) {
             TypeName type = component.type().typeName();
-            method.addStatement("$T $N = $L", type, locals.get("component:" + component.name()),
-                    initialValue(component.type()));
-            method.addStatement("boolean $N = false", locals.get("has:" + component.name()));
+            String local = locals.get("component:" + component.name());
+            if (component.type() instanceof TypeRef.RouteStateRef routeState) {
+                CodeBlock declaration = CodeBlock.of("$T $N = $L", type, local, initialValue(routeState));
+                if (routeState.raw()) {
+                    declaration = CodeBlock.of("@$T($S) $L", SuppressWarnings.class, "rawtypes", declaration);
+                }
+                method.addStatement("$L", declaration);
+            } else {
+                method.addStatement("$T $N = $L", type, local, initialValue(component.type()));
+                method.addStatement("boolean $N = false", locals.get("has:" + component.name()));
+            }
         }
         method.addStatement("$T.beginObject($N, NAME, $N)", CONFIG_READERS, reader, path)
                 .beginControlFlow("while ($N.hasNext())", reader)
                 .addStatement("$T $N = $N.nextName()", STRING, field, reader)
                 .addStatement("$T $N = $T.field($N, $N)", STRING, fieldPath, CONFIG_READERS, path, field)
                 .beginControlFlow("switch ($N)", field);
-        for (Component component : components) {
+        for (Component component : read) {
             String has = locals.get("has:" + component.name());
             method.addCode("case $S:\n", component.name())
                     .addCode("$>")
@@ -281,14 +302,14 @@ final class DescriptorWriter {
                     .addStatement("break")
                     .addCode("$<");
         }
-        String expected = components.stream().map(Component::name).collect(Collectors.joining(", "));
+        String expected = read.stream().map(Component::name).collect(Collectors.joining(", "));
         method.addCode("default:\n$>")
                 .addStatement("throw $T.unknownField(NAME, $N, $N, $S)", CONFIG_READERS, fieldPath, field, expected)
                 .addCode("$<")
                 .endControlFlow()
                 .endControlFlow()
                 .addStatement("$N.endObject()", reader);
-        for (Component component : components) {
+        for (Component component : read) {
             if (component.type().primitive()) {
                 method.beginControlFlow("if (!$N)", locals.get("has:" + component.name()))
                         .addStatement("throw $T.missingField(NAME, $N, $S, $S)", CONFIG_READERS, path,

@@ -1,5 +1,7 @@
 package io.github.a6sdk.processor;
 
+import java.util.ArrayList;
+import java.util.List;
 import javax.annotation.processing.Messager;
 import javax.lang.model.element.AnnotationMirror;
 import javax.lang.model.element.AnnotationValue;
@@ -14,32 +16,64 @@ final class Diagnostics {
 
     private final Messager messager;
     private int errorCount;
+    /** Errors held back while a class is validated, in case it is deferred to the next round. */
+    private List<Runnable> buffer;
 
     Diagnostics(Messager messager) {
         this.messager = messager;
     }
 
+    /** Holds back errors until {@link #flush()} or {@link #discard()}. */
+    void startBuffering() {
+        buffer = new ArrayList<>();
+    }
+
+    /** Prints the held-back errors. */
+    void flush() {
+        List<Runnable> pending = buffer;
+        buffer = null;
+        if (pending != null) {
+            pending.forEach(Runnable::run);
+        }
+    }
+
+    /** Drops the held-back errors (the class will be validated again in the next round). */
+    void discard() {
+        if (buffer != null) {
+            errorCount -= buffer.size();
+            buffer = null;
+        }
+    }
+
+    private void print(Runnable print) {
+        errorCount++;
+        if (buffer != null) {
+            buffer.add(print);
+        } else {
+            print.run();
+        }
+    }
+
     /** An error with no element, such as a bad processor option. */
     void error(String message) {
-        errorCount++;
-        messager.printMessage(Diagnostic.Kind.ERROR, message);
+        print(() -> messager.printMessage(Diagnostic.Kind.ERROR, message));
     }
 
     void error(Element element, String message) {
-        errorCount++;
-        messager.printMessage(Diagnostic.Kind.ERROR, message, element);
+        print(() -> messager.printMessage(Diagnostic.Kind.ERROR, message, element));
     }
 
     /** An error on an annotation of {@code element}, or on one of its values when {@code value} is set. */
     void error(Element element, AnnotationMirror annotation, AnnotationValue value, String message) {
-        errorCount++;
-        if (annotation == null) {
-            messager.printMessage(Diagnostic.Kind.ERROR, message, element);
-        } else if (value == null) {
-            messager.printMessage(Diagnostic.Kind.ERROR, message, element, annotation);
-        } else {
-            messager.printMessage(Diagnostic.Kind.ERROR, message, element, annotation, value);
-        }
+        print(() -> {
+            if (annotation == null) {
+                messager.printMessage(Diagnostic.Kind.ERROR, message, element);
+            } else if (value == null) {
+                messager.printMessage(Diagnostic.Kind.ERROR, message, element, annotation);
+            } else {
+                messager.printMessage(Diagnostic.Kind.ERROR, message, element, annotation, value);
+            }
+        });
     }
 
     /** The number of errors reported so far. */

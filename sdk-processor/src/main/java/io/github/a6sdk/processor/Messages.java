@@ -81,6 +81,16 @@ public final class Messages {
             + "config records refer to themselves (%s), which the generated parser cannot handle; "
             + "break the cycle (recursive config records are not supported)";
 
+    /** Arguments: the component, the record, the record's simple name, the component. */
+    public static final String ROUTE_STATE_NO_CONSTRUCTOR = "[ApisixPluginRouteState] config component '%s' of %s "
+            + "is marked @RouteState, so the generated parser passes null (or 0/false) for it, but the record "
+            + "declares no constructor to create it, so it would never be set; add a compact constructor that "
+            + "creates it, such as: public %s { %s = new ...; }";
+
+    /** Arguments: the accessor, the record, the component. */
+    public static final String ROUTE_STATE_ON_ACCESSOR = "[ApisixPluginRouteState] @RouteState on the accessor "
+            + "method %s() of %s has no effect; put it on the record component '%s' itself";
+
     /** Arguments: the variable. */
     public static final String VAR_INVALID = "[ApisixPluginVars] variable \"%s\" in vars is invalid: "
             + "use the name without '$', made of letters, digits and '_'";
@@ -96,6 +106,17 @@ public final class Messages {
     /** Arguments: the value. */
     public static final String REGISTRY_PACKAGE_INVALID = "[ApisixPluginOption] -Aapisix.registryPackage=%s is not "
             + "a valid package name; usage: -Aapisix.registryPackage=com.example.plugins (dot-separated Java identifiers)";
+
+    /** Arguments: the plugin classes, comma-separated. */
+    public static final String REGISTRY_UNNAMED_PACKAGE = "[ApisixPluginRegistryPackage] the @ApisixPlugin classes "
+            + "of this compilation (%s) share no common package, so the plugin registry would be generated in the "
+            + "unnamed package, where no other code can reference it; choose its package with "
+            + "-Aapisix.registryPackage=com.example.plugins (or put the plugins under one package)";
+
+    /** Arguments: the class, the registry. */
+    public static final String LATE_PLUGIN = "[ApisixPluginLate] plugin class %s appeared in a late annotation "
+            + "processing round, after %s was written, so the registry cannot list it; have the code generator "
+            + "that creates it run earlier (in the first round), or write the class by hand";
 
     /** Arguments: the class, the stack trace. */
     public static final String PROCESSOR_CRASH = "[ApisixPluginException] sdk-processor failed on %s; "

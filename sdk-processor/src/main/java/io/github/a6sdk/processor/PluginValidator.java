@@ -1,6 +1,7 @@
 package io.github.a6sdk.processor;
 
 import com.squareup.javapoet.ClassName;
+import com.squareup.javapoet.TypeName;
 import io.github.a6sdk.processor.ConfigModel.Component;
 import io.github.a6sdk.processor.ConfigModel.RecordModel;
 import io.github.a6sdk.processor.TypeRef.ScalarKind;
@@ -25,9 +26,11 @@ import javax.lang.model.element.NestingKind;
 import javax.lang.model.element.RecordComponentElement;
 import javax.lang.model.element.TypeElement;
 import javax.lang.model.element.VariableElement;
+import javax.lang.model.type.ArrayType;
 import javax.lang.model.type.DeclaredType;
 import javax.lang.model.type.TypeKind;
 import javax.lang.model.type.TypeMirror;
+import javax.lang.model.type.WildcardType;
 import javax.lang.model.util.ElementFilter;
 import javax.lang.model.util.Elements;
 import javax.lang.model.util.Types;
@@ -43,6 +46,7 @@ final class PluginValidator {
     static final String REQUEST_FILTER = "io.github.a6sdk.api.RequestFilter";
     static final String RESPONSE_FILTER = "io.github.a6sdk.api.ResponseFilter";
     static final String NO_CONFIG = "io.github.a6sdk.api.NoConfig";
+    static final String ROUTE_STATE = "io.github.a6sdk.api.RouteState";
 
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9._-]{0,127}");
     private static final Pattern VAR = Pattern.compile("[A-Za-z0-9_]+");
@@ -50,6 +54,18 @@ final class PluginValidator {
     private final Elements elements;
     private final Types types;
     private final Diagnostics diagnostics;
+    /** Whether the class being validated refers to a type that does not exist (yet). */
+    private boolean incomplete;
+
+    /**
+     * The outcome of validating one class.
+     *
+     * @param model the model, or {@code null} when the class is invalid or incomplete
+     * @param incomplete whether the class refers to a type that does not exist yet (perhaps one that
+     *     another processor generates in a later round); such a class is validated again later, and
+     *     javac itself reports a type that never appears
+     */
+    record Result(PluginModel model, boolean incomplete) {}
 
     PluginValidator(Elements elements, Types types, Diagnostics diagnostics) {
         this.elements = elements;
@@ -57,8 +73,14 @@ final class PluginValidator {
         this.diagnostics = diagnostics;
     }
 
-    /** The model of {@code type}, or empty after reporting why it is invalid. */
-    Optional<PluginModel> validate(TypeElement type) {
+    /** Validates {@code type}, reporting every fault. */
+    Result validate(TypeElement type) {
+        incomplete = false;
+        Optional<PluginModel> model = check(type);
+        return new Result(incomplete ? null : model.orElse(null), incomplete);
+    }
+
+    private Optional<PluginModel> check(TypeElement type) {
         int errorsBefore = diagnostics.errorCount();
         AnnotationMirror annotation = findAnnotation(type);
         String className = type.getQualifiedName().toString();
@@ -249,7 +271,8 @@ final class PluginValidator {
         }
         TypeMirror argument = arguments.get(0);
         if (argument.getKind() == TypeKind.ERROR) {
-            return null; // javac reports the unresolved or inaccessible type itself
+            incomplete = true; // javac reports the type itself if it never appears
+            return null;
         }
         if (argument.getKind() != TypeKind.DECLARED) {
             diagnostics.error(type, String.format(Messages.FILTER_TYPE_ARGUMENT, className, filter.type(), argument));
@@ -284,6 +307,38 @@ final class PluginValidator {
 
     private String packageOf(Element element) {
         return elements.getPackageOf(element).getQualifiedName().toString();
+    }
+
+    /** The canonical constructor of {@code record}, or {@code null} if it cannot be found. */
+    private ExecutableElement canonicalConstructor(TypeElement record,
+            List<? extends RecordComponentElement> components) {
+        for (ExecutableElement constructor : ElementFilter.constructorsIn(record.getEnclosedElements())) {
+            List<? extends VariableElement> parameters = constructor.getParameters();
+            if (parameters.size() != components.size()) {
+                continue;
+            }
+            boolean same = true;
+            for (int i = 0; i < parameters.size() && same; i++) {
+                same = types.isSameType(parameters.get(i).asType(), components.get(i).asType());
+            }
+            if (same) {
+                return constructor;
+            }
+        }
+        return null;
+    }
+
+    /** Whether {@code element} (may be {@code null}) carries {@code @RouteState}, read by name through its mirrors. */
+    private static boolean hasRouteState(Element element) {
+        if (element == null) {
+            return false;
+        }
+        for (AnnotationMirror mirror : element.getAnnotationMirrors()) {
+            if (((TypeElement) mirror.getAnnotationType().asElement()).getQualifiedName().contentEquals(ROUTE_STATE)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether generated code in package {@code pkg} can name {@code type}. */
@@ -326,8 +381,20 @@ final class PluginValidator {
             }
             inProgress.push(name);
             List<Component> components = new ArrayList<>();
-            for (RecordComponentElement component : record.getRecordComponents()) {
-                TypeRef type = type(component.asType(), true, component, record);
+            List<? extends RecordComponentElement> recordComponents = record.getRecordComponents();
+            ExecutableElement canonical = canonicalConstructor(record, recordComponents);
+            for (int i = 0; i < recordComponents.size(); i++) {
+                RecordComponentElement component = recordComponents.get(i);
+                TypeRef type;
+                if (isRouteState(component, canonical, i)) {
+                    type = routeState(component, record, canonical);
+                } else if (hasRouteState(component.getAccessor())) {
+                    diagnostics.error(component.getAccessor(), String.format(Messages.ROUTE_STATE_ON_ACCESSOR,
+                            component.getSimpleName(), record.getQualifiedName(), component.getSimpleName()));
+                    type = null;
+                } else {
+                    type = type(component.asType(), true, component, record);
+                }
                 if (type == null) {
                     ok = false;
                 } else {
@@ -337,6 +404,87 @@ final class PluginValidator {
             inProgress.pop();
             records.put(name, new RecordModel(name, List.copyOf(components)));
             return ok;
+        }
+
+        /**
+         * Whether {@code component} is marked {@code @RouteState}. javac copies a record component's
+         * annotation to the field, the canonical constructor's parameters and the accessor as its
+         * {@code @Target} allows, but only to implicitly declared members: an explicit (non-compact)
+         * canonical constructor may carry the mark on its parameter alone. So the component, the
+         * field and the canonical constructor's parameter all count (an explicit accessor alone is
+         * reported by the caller). Works for records read from class files too.
+         */
+        private boolean isRouteState(RecordComponentElement component, ExecutableElement canonical, int index) {
+            return hasRouteState(component)
+                    || hasRouteState(field(component))
+                    || (canonical != null && hasRouteState(canonical.getParameters().get(index)));
+        }
+
+        /**
+         * A {@code @RouteState} component: any type, not scanned further (a record there is not a
+         * config record), but generated code in the plugin's package must be able to name every
+         * type it mentions. It is not read from JSON, so the record must declare the constructor
+         * that creates it.
+         */
+        private TypeRef routeState(RecordComponentElement component, TypeElement owner, ExecutableElement canonical) {
+            boolean ok = true;
+            if (canonical != null && elements.getOrigin(canonical) == Elements.Origin.MANDATED) {
+                diagnostics.error(locatable(component), String.format(Messages.ROUTE_STATE_NO_CONSTRUCTOR,
+                        component.getSimpleName(), owner.getQualifiedName(), owner.getSimpleName(),
+                        component.getSimpleName()));
+                ok = false;
+            }
+            boolean[] raw = {false};
+            if (!nameable(component.asType(), component, raw) || !ok) {
+                return null;
+            }
+            TypeMirror type = component.asType();
+            return new TypeRef.RouteStateRef(TypeName.get(type), type.getKind().isPrimitive(),
+                    raw[0]);
+        }
+
+        /**
+         * Whether generated code in the plugin's package can name {@code type} (and every type in
+         * it), reporting the first type that it cannot; sets {@code raw[0]} on a raw type.
+         */
+        private boolean nameable(TypeMirror type, RecordComponentElement component, boolean[] raw) {
+            switch (type.getKind()) {
+                case ARRAY:
+                    return nameable(((ArrayType) type).getComponentType(), component, raw);
+                case WILDCARD: {
+                    WildcardType wildcard = (WildcardType) type;
+                    TypeMirror bound = wildcard.getExtendsBound() != null
+                            ? wildcard.getExtendsBound() : wildcard.getSuperBound();
+                    return bound == null || nameable(bound, component, raw);
+                }
+                case DECLARED: {
+                    DeclaredType declared = (DeclaredType) type;
+                    TypeElement element = (TypeElement) declared.asElement();
+                    if (!isAccessibleFrom(element, pkg)) {
+                        diagnostics.error(locatable(component), String.format(Messages.CONFIG_NOT_ACCESSIBLE,
+                                element.getQualifiedName(), pkg));
+                        return false;
+                    }
+                    if (declared.getTypeArguments().isEmpty() && !element.getTypeParameters().isEmpty()) {
+                        raw[0] = true;
+                    }
+                    if (declared.getEnclosingType().getKind() == TypeKind.DECLARED
+                            && !nameable(declared.getEnclosingType(), component, raw)) {
+                        return false;
+                    }
+                    for (TypeMirror argument : declared.getTypeArguments()) {
+                        if (!nameable(argument, component, raw)) {
+                            return false;
+                        }
+                    }
+                    return true;
+                }
+                case ERROR:
+                    incomplete = true; // javac reports the type itself if it never appears
+                    return false;
+                default:
+                    return true; // primitives; a record that is not generic has no type variables
+            }
         }
 
         private TypeRef type(TypeMirror type, boolean top, RecordComponentElement component, TypeElement owner) {
@@ -351,6 +499,9 @@ final class PluginValidator {
                     return top ? new TypeRef.Scalar(ScalarKind.DOUBLE, true) : unsupported(component, owner);
                 case DECLARED:
                     return declared((DeclaredType) type, component, owner);
+                case ERROR:
+                    incomplete = true; // javac reports the type itself if it never appears
+                    return null;
                 default:
                     return unsupported(component, owner);
             }
@@ -419,18 +570,25 @@ final class PluginValidator {
             return unsupported(component, owner);
         }
 
+        /** The record's private field for {@code component}, or {@code null}. */
+        private VariableElement field(RecordComponentElement component) {
+            for (VariableElement field : ElementFilter.fieldsIn(component.getEnclosingElement().getEnclosedElements())) {
+                if (field.getSimpleName().contentEquals(component.getSimpleName())
+                        && !field.getModifiers().contains(Modifier.STATIC)) {
+                    return field;
+                }
+            }
+            return null;
+        }
+
         /**
          * The record's private field for {@code component}: javac 17 cannot map a
          * {@code RecordComponentElement} to a source position, but the field shares the
          * component's declaration.
          */
         private Element locatable(RecordComponentElement component) {
-            for (VariableElement field : ElementFilter.fieldsIn(component.getEnclosingElement().getEnclosedElements())) {
-                if (field.getSimpleName().contentEquals(component.getSimpleName())) {
-                    return field;
-                }
-            }
-            return component;
+            VariableElement field = field(component);
+            return field != null ? field : component;
         }
 
         private boolean isString(TypeMirror type) {

@@ -10,7 +10,8 @@ import java.util.Map;
 /**
  * Writes the JSON Schema (draft 2020-12) of a plugin's config as compact JSON text. Nested records
  * are inlined (cycles are rejected by the validator). Object-typed components also allow
- * {@code null}; primitive components are {@code required}.
+ * {@code null}; primitive components are {@code required}. {@code @RouteState} components are
+ * omitted (the parser rejects them like any unknown field).
  */
 final class SchemaWriter {
 
@@ -49,6 +50,9 @@ final class SchemaWriter {
         Map<String, Object> properties = new LinkedHashMap<>();
         List<Object> required = new ArrayList<>();
         for (Component component : record.components()) {
+            if (component.routeState()) {
+                continue; // never read from JSON, so not part of the config's shape
+            }
             properties.put(component.name(), type(config, component.type(), !component.type().primitive()));
             if (component.type().primitive()) {
                 required.add(component.name());

@@ -78,6 +78,22 @@ sealed interface TypeRef {
         }
     }
 
+    /**
+     * A {@code @RouteState} component: any type, never read from JSON; the parser passes
+     * {@code null} (or zero/false) and the record's constructor creates the value. Only ever the
+     * top-level type of a component.
+     *
+     * @param typeName the component's type, as written in generated code
+     * @param primitive whether it is a primitive type
+     * @param raw whether it uses a raw type somewhere (the generated local then suppresses 'rawtypes')
+     */
+    record RouteStateRef(TypeName typeName, boolean primitive, boolean raw) implements TypeRef {
+        @Override
+        public String baseName() {
+            throw new UnsupportedOperationException("route state is never read: " + typeName);
+        }
+    }
+
     /** A nested record; its components are in {@link ConfigModel#records()}. */
     record RecordRef(ClassName type) implements TypeRef {
         @Override

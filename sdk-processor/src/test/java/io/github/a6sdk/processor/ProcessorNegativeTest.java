@@ -282,6 +282,18 @@ class ProcessorNegativeTest {
     }
 
     @Test
+    void privateEnum() {
+        JavaFileObject source = plugin("Say", "@ApisixPlugin(name = \"say\")\n"
+                + "public final class Say implements RequestFilter<Say.Config> {\n"
+                + "  public record Config(Mode mode) {}\n"
+                + "  private enum Mode { A, B }\n"
+                + "  public void filter(Config c, HttpRequest q, HttpResponse r) {}\n"
+                + "}\n");
+        assertSingleError(source, String.format(Messages.CONFIG_NOT_ACCESSIBLE, "test.Say.Mode", "test"),
+                "Config(Mode mode)");
+    }
+
+    @Test
     void unsupportedComponentType() {
         JavaFileObject source = plugin("Say", "@ApisixPlugin(name = \"say\")\n"
                 + "public final class Say implements RequestFilter<Say.Config> {\n"
@@ -337,6 +349,89 @@ class ProcessorNegativeTest {
                 + "}\n");
         assertSingleError(source, String.format(Messages.CONFIG_CYCLE, "children", "test.Say.Node", "Node -> Node"),
                 "List<Node> children");
+    }
+
+    @Test
+    void routeStateWithoutConstructor() {
+        JavaFileObject source = plugin("Rate", "@ApisixPlugin(name = \"rate\")\n"
+                + "public final class Rate implements RequestFilter<Rate.Config> {\n"
+                + "  public record Config(int limit,\n"
+                + "      @RouteState StringBuilder window) {}\n"
+                + "  public void filter(Config c, HttpRequest q, HttpResponse r) {}\n"
+                + "}\n");
+        assertSingleError(source, String.format(Messages.ROUTE_STATE_NO_CONSTRUCTOR, "window", "test.Rate.Config",
+                "Config", "window"), "StringBuilder window");
+    }
+
+    @Test
+    void routeStateOnAccessorOnly() {
+        JavaFileObject source = plugin("Rate", "@ApisixPlugin(name = \"rate\")\n"
+                + "public final class Rate implements RequestFilter<Rate.Config> {\n"
+                + "  public record Config(int limit, StringBuilder window) {\n"
+                + "    @RouteState public StringBuilder window() { return window; }\n"
+                + "  }\n"
+                + "  public void filter(Config c, HttpRequest q, HttpResponse r) {}\n"
+                + "}\n");
+        assertSingleError(source, String.format(Messages.ROUTE_STATE_ON_ACCESSOR, "window", "test.Rate.Config",
+                "window"), "public StringBuilder window()");
+    }
+
+    @Test
+    void routeStateTypeNotAccessible() {
+        JavaFileObject source = plugin("Rate", "@ApisixPlugin(name = \"rate\")\n"
+                + "public final class Rate implements RequestFilter<Rate.Config> {\n"
+                + "  private static final class Window {}\n"
+                + "  public record Config(int limit,\n"
+                + "      @RouteState Window window,\n"
+                + "      @RouteState List<Map<String, Window[]>> windows) {\n"
+                + "    public Config { window = null; windows = null; }\n"
+                + "  }\n"
+                + "  public void filter(Config c, HttpRequest q, HttpResponse r) {}\n"
+                + "}\n");
+        Compilation compilation = compiler().compile(source);
+        assertThat(compilation).failed();
+        assertThat(compilation).hadErrorCount(2);
+        String message = String.format(Messages.CONFIG_NOT_ACCESSIBLE, "test.Rate.Window", "test");
+        assertThat(compilation).hadErrorContaining(message).inFile(source).onLineContaining("Window window");
+        assertThat(compilation).hadErrorContaining(message).inFile(source).onLineContaining("Window[]>> windows");
+    }
+
+    @Test
+    void registryWouldBeInTheUnnamedPackage() {
+        JavaFileObject first = source("a.First", "package a;\n"
+                + "import io.github.a6sdk.api.*;\n"
+                + "@ApisixPlugin(name = \"first\")\n"
+                + "public final class First implements RequestFilter<NoConfig> {\n"
+                + "  public void filter(NoConfig c, HttpRequest q, HttpResponse r) {}\n"
+                + "}\n");
+        JavaFileObject second = source("b.Second", "package b;\n"
+                + "import io.github.a6sdk.api.*;\n"
+                + "@ApisixPlugin(name = \"second\")\n"
+                + "public final class Second implements RequestFilter<NoConfig> {\n"
+                + "  public void filter(NoConfig c, HttpRequest q, HttpResponse r) {}\n"
+                + "}\n");
+        Compilation compilation = compiler().compile(first, second);
+        assertThat(compilation).failed();
+        assertThat(compilation).hadErrorCount(2);
+        String message = String.format(Messages.REGISTRY_UNNAMED_PACKAGE, "a.First, b.Second");
+        assertThat(compilation).hadErrorContaining(message).inFile(first).onLineContaining("class First");
+        assertThat(compilation).hadErrorContaining(message).inFile(second).onLineContaining("class Second");
+        assertThat(compilation).hadErrorContaining("-Aapisix.registryPackage=");
+
+        // The option fixes it.
+        Compilation fixed = compiler("-Aapisix.registryPackage=ab").compile(first, second);
+        assertThat(fixed).succeeded();
+        assertThat(fixed).generatedSourceFile("ab.ApisixPlugins_Registry");
+    }
+
+    @Test
+    void pluginInTheUnnamedPackage() {
+        JavaFileObject source = source("Say", "import io.github.a6sdk.api.*;\n"
+                + "@ApisixPlugin(name = \"say\")\n"
+                + "public final class Say implements RequestFilter<NoConfig> {\n"
+                + "  public void filter(NoConfig c, HttpRequest q, HttpResponse r) {}\n"
+                + "}\n");
+        assertSingleError(source, String.format(Messages.REGISTRY_UNNAMED_PACKAGE, "Say"), "class Say");
     }
 
     @Test
