@@ -1,16 +1,58 @@
 package io.github.a6sdk.runtime;
 
-/** The plugin jar's commands other than {@code serve}. */
-final class Commands {
+import java.io.InputStream;
+import java.io.PrintStream;
+
+/**
+ * The plugin jar's commands other than {@code serve}: {@code dev}, {@code describe}, {@code validate}.
+ * Their classes (packages {@code dev} and {@code tools}) are loaded only when the command runs.
+ */
+public final class Commands {
     private Commands() {}
 
-    static int run(String command, String[] args) {
-        System.err.println("unknown command \"" + command + "\"\n" + usage());
-        return 2;
+    /** Runs {@code command} on the standard streams; returns the exit status. */
+    public static int run(String command, String[] args) {
+        return run(command, args, System.in, System.out, System.err);
+    }
+
+    /** Runs {@code command} with the given streams (for tests and tools); returns the exit status. */
+    public static int run(String command, String[] args, InputStream in, PrintStream out, PrintStream err) {
+        switch (command) {
+            case "help":
+            case "--help":
+            case "-h":
+                out.println(usage());
+                return 0;
+            case "dev":
+            case "describe":
+            case "validate":
+                break;
+            default:
+                err.println("unknown command \"" + command + "\"\n" + usage());
+                return 2;
+        }
+        PluginCatalog catalog;
+        try {
+            catalog = PluginCatalog.load(Commands.class.getClassLoader());
+        } catch (IllegalStateException | java.util.ServiceConfigurationError e) {
+            err.println("error: cannot load the plugins: " + e.getMessage());
+            return 1;
+        }
+        switch (command) {
+            case "dev":
+                return io.github.a6sdk.runtime.dev.DevGateway.run(catalog, args, out, err);
+            case "describe":
+                return io.github.a6sdk.runtime.tools.Describe.run(catalog, args, out, err);
+            default:
+                return io.github.a6sdk.runtime.tools.Validate.run(catalog, args, in, out, err);
+        }
     }
 
     static String usage() {
         return "usage: java -jar <plugins.jar> [command]\n"
-                + "  serve      serve APISIX's ext-plugin protocol on APISIX_LISTEN_ADDRESS (the default)";
+                + "  serve      serve APISIX's ext-plugin protocol on APISIX_LISTEN_ADDRESS (the default)\n"
+                + "  dev        play APISIX on http://localhost:9080 for this jar's plugins (dev --help)\n"
+                + "  describe   list the plugins: phases, prefetched vars and body, config schema (--json)\n"
+                + "  validate   check a config: validate NAME 'JSON' | validate --route route.json ('-' reads stdin)";
     }
 }

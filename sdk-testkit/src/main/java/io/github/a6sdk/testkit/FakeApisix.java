@@ -1,0 +1,241 @@
+package io.github.a6sdk.testkit;
+
+import io.github.a6sdk.api.spi.PluginDescriptor;
+import io.github.a6sdk.runtime.PluginCatalog;
+import io.github.a6sdk.runtime.Runner;
+import io.github.a6sdk.runtime.RunnerConfig;
+import io.github.a6sdk.runtime.client.ExtraInfoAnswers;
+import io.github.a6sdk.runtime.client.Field;
+import io.github.a6sdk.runtime.client.Reply;
+import io.github.a6sdk.runtime.dev.ExtPluginClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * APISIX's side of the ext-plugin protocol, for tests over the real codec and a real unix socket.
+ * It starts a runner in-process on a temporary socket (or connects to one), sends PrepareConf on its
+ * own connection, HTTPReqCall and HTTPRespCall, answers ExtraInfo questions from the test's values,
+ * and retries after CONF_TOKEN_NOT_FOUND as APISIX does (forget every token, new PrepareConf, at
+ * most 3 attempts).
+ *
+ * <pre>{@code
+ * try (FakeApisix apisix = FakeApisix.start()) {
+ *     RequestOutcome out = apisix.route("say", "{\"body\":\"hello\"}").request(TestRequest.get("/"));
+ *     assertEquals("hello", out.stopped().bodyAsString());
+ * }
+ * }</pre>
+ */
+public final class FakeApisix implements AutoCloseable {
+    private final PluginCatalog catalog;
+    private final Path dir;
+    private final Path socket;
+    private Runner runner;
+    private final ExtPluginClient client;
+    private final AtomicInteger routes = new AtomicInteger();
+
+    private FakeApisix(PluginCatalog catalog, Path dir, Path socket) throws IOException {
+        this.catalog = catalog;
+        this.dir = dir;
+        this.socket = socket;
+        if (catalog != null) {
+            this.runner = newRunner();
+        }
+        this.client = new ExtPluginClient(socket);
+    }
+
+    /** Starts a runner in-process with every plugin on the class path (the generated registries). */
+    public static FakeApisix start() {
+        return start(PluginCatalog.load(Thread.currentThread().getContextClassLoader()));
+    }
+
+    /** Starts a runner in-process with only these plugins. */
+    public static FakeApisix start(PluginDescriptor<?>... plugins) {
+        return start(PluginChain.catalog(Arrays.asList(plugins)));
+    }
+
+    private static FakeApisix start(PluginCatalog catalog) {
+        try {
+            Path dir = Files.createTempDirectory("a6-test");
+            return new FakeApisix(catalog, dir, dir.resolve("runner.sock"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the runner: " + e.getMessage(), e);
+        }
+    }
+
+    /** Talks to a runner that is already listening on {@code socket}. */
+    public static FakeApisix connect(Path socket) {
+        try {
+            return new FakeApisix(null, null, socket);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Runner newRunner() throws IOException {
+        return new Runner(RunnerConfig.fromEnvironment(Map.of("APISIX_LISTEN_ADDRESS", "unix:" + socket,
+                "A6_SOCKET_MODE", "0700", "A6_DRAIN_MS", "100", "A6_EXIT_WITH_PARENT", "false")), catalog).start();
+    }
+
+    /** The runner's socket. */
+    public Path socket() {
+        return socket;
+    }
+
+    /**
+     * Stops the in-process runner and starts a fresh one on the same socket, the way a runner
+     * respawns: its confs are gone, so the next call with a cached token gets CONF_TOKEN_NOT_FOUND
+     * and is retried. Idle connections are dropped, as nginx notices the runner closed them.
+     */
+    public FakeApisix restartRunner() {
+        if (runner == null) {
+            throw new IllegalStateException("the runner was not started by this FakeApisix");
+        }
+        runner.shutdown(100);
+        client.closeIdle();
+        try {
+            runner = newRunner();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return this;
+    }
+
+    /** Forgets every cached conf token, as APISIX does when the runner it manages exits. */
+    public FakeApisix forgetTokens() {
+        client.forgetTokens();
+        return this;
+    }
+
+    /** PrepareConf requests sent so far. */
+    public int prepareCount() {
+        return client.prepareCount();
+    }
+
+    /** Attempts repeated after CONF_TOKEN_NOT_FOUND so far. */
+    public int retryCount() {
+        return client.retryCount();
+    }
+
+    /** A route whose {@code ext-plugin-*} conf starts with plugin {@code name} and its config text. */
+    public Route route(String name, String json) {
+        return new Route(routes.incrementAndGet(), List.of(new Field(name, json)));
+    }
+
+    /** A route with several conf entries, in order. */
+    public Route route(List<Field> conf) {
+        return new Route(routes.incrementAndGet(), List.copyOf(conf));
+    }
+
+    /** One route's conf: sent as {@code ext-plugin-pre-req} for requests and {@code ext-plugin-post-resp} for responses. */
+    public final class Route {
+        private final int id;
+        private final List<Field> conf;
+
+        private Route(int id, List<Field> conf) {
+            this.id = id;
+            this.conf = conf;
+        }
+
+        /** The same route with one more plugin (a new route id, so a new conf key). */
+        public Route then(String name, String json) {
+            List<Field> next = new ArrayList<>(conf);
+            next.add(new Field(name, json));
+            return new Route(routes.incrementAndGet(), next);
+        }
+
+        /** The conf key APISIX would send for {@code phase}: {@code route#<id>#ext-plugin-pre-req#1}. */
+        public String key(String phase) {
+            return "route#" + id + "#" + phase + "#1";
+        }
+
+        /** Sends the request as {@code ext-plugin-pre-req} would. */
+        public RequestOutcome request(TestRequest request) {
+            ExtraInfoAnswers answers = new ExtraInfoAnswers() {
+                @Override
+                public byte[] var(String name) {
+                    super.var(name);
+                    return request.var(name);
+                }
+
+                @Override
+                public byte[] requestBody() {
+                    super.requestBody();
+                    return request.body();
+                }
+
+                @Override
+                public byte[] responseBody() {
+                    super.responseBody();
+                    return null;
+                }
+            };
+            Reply r;
+            try {
+                r = client.call(key("ext-plugin-pre-req"), conf, request.toCallRequest(), answers);
+            } catch (IOException e) {
+                return new RequestOutcome("the call failed: " + e + " (APISIX answers the client 503)", e);
+            }
+            if (r instanceof Reply.Error err) {
+                return new RequestOutcome("the runner answered " + err.codeName() + " (APISIX answers the client 503)", null);
+            }
+            return new RequestOutcome(r);
+        }
+
+        /** Sends the upstream response as {@code ext-plugin-post-resp} would. */
+        public ResponseOutcome response(TestUpstream upstream) {
+            ExtraInfoAnswers answers = new ExtraInfoAnswers() {
+                @Override
+                public byte[] var(String name) {
+                    super.var(name);
+                    return upstream.var(name);
+                }
+
+                @Override
+                public byte[] requestBody() {
+                    super.requestBody();
+                    return upstream.requestBody();
+                }
+
+                @Override
+                public byte[] responseBody() {
+                    super.responseBody();
+                    return upstream.body();
+                }
+            };
+            Reply r;
+            try {
+                r = client.respCall(key("ext-plugin-post-resp"), conf, upstream.id, upstream.status, upstream.headers,
+                        answers);
+            } catch (IOException e) {
+                return new ResponseOutcome("the call failed: " + e, e, upstream);
+            }
+            if (r instanceof Reply.Error err) {
+                return new ResponseOutcome("the runner answered " + err.codeName(), null, upstream);
+            }
+            return new ResponseOutcome((Reply.RespCall) r, upstream);
+        }
+    }
+
+    @Override
+    public void close() {
+        client.close();
+        if (runner != null) {
+            runner.shutdown(100);
+        }
+        if (dir != null) {
+            try {
+                Files.deleteIfExists(socket);
+                Files.deleteIfExists(dir);
+            } catch (IOException ignored) {
+                // a temp dir left behind
+            }
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package io.github.a6sdk.testkit;
+
+import io.github.a6sdk.runtime.client.Field;
+import io.github.a6sdk.runtime.client.Reply;
+import io.github.a6sdk.runtime.dev.HttpCall;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * What a response-phase chain answered ({@code HTTPRespCall.Resp}, as on the wire), and what the
+ * client gets once APISIX applies it (protocol.md section 7).
+ */
+public final class ResponseOutcome {
+    private final Reply.RespCall reply;
+    private final TestUpstream upstream;
+    private final String failure;
+    private final Throwable cause;
+
+    ResponseOutcome(Reply.RespCall reply, TestUpstream upstream) {
+        this.reply = reply;
+        this.upstream = upstream;
+        this.failure = null;
+        this.cause = null;
+    }
+
+    ResponseOutcome(String failure, Throwable cause, TestUpstream upstream) {
+        this.reply = null;
+        this.upstream = upstream;
+        this.failure = failure;
+        this.cause = cause;
+    }
+
+    public boolean isFailed() {
+        return failure != null;
+    }
+
+    /** Why the call failed (APISIX then streams the upstream body with status 503); an {@link AssertionError} otherwise. */
+    public String failure() {
+        if (failure == null) {
+            throw new AssertionError("expected the response call to fail but it answered " + this);
+        }
+        return failure;
+    }
+
+    public Throwable failureCause() {
+        failure();
+        return cause;
+    }
+
+    private Reply.RespCall reply() {
+        if (reply == null) {
+            AssertionError e = new AssertionError("the response call failed: " + failure);
+            if (cause != null) {
+                e.initCause(cause);
+            }
+            throw e;
+        }
+        return reply;
+    }
+
+    /** Whether the reply changes nothing (no status, headers or body). */
+    public boolean isUnchanged() {
+        Reply.RespCall r = reply();
+        return r.status() == 0 && r.headers().isEmpty() && (r.body() == null || r.body().length == 0);
+    }
+
+    /** The status field as sent: 0 keeps the upstream status. */
+    public int wireStatus() {
+        return reply().status();
+    }
+
+    /** The header entries as sent: empty keeps the upstream headers; otherwise the complete set. */
+    public List<Field> wireHeaders() {
+        return reply().headers();
+    }
+
+    /** The body as sent, or {@code null} when the upstream body is kept. */
+    public byte[] wireBody() {
+        byte[] b = reply().body();
+        return b == null || b.length == 0 ? null : b;
+    }
+
+    /** The status the client gets. */
+    public int status() {
+        int s = reply().status();
+        return s == 0 ? upstream.status() : s;
+    }
+
+    /**
+     * The headers the client gets: the reply's (first of a name sets, later ones add) when it has any,
+     * else the upstream headers without the names APISIX does not copy (Content-Type among them).
+     */
+    public List<Field> headers() {
+        List<Field> out = new ArrayList<>();
+        if (!reply().headers().isEmpty()) {
+            HttpCall.setOrAdd(out, reply().headers(), Set.of());
+            return out;
+        }
+        for (Field h : upstream.headers()) {
+            if (!HttpCall.FILTERED.contains(h.name().toLowerCase(Locale.ROOT))) {
+                out.add(h);
+            }
+        }
+        return out;
+    }
+
+    /** The first value of header {@code name} the client gets (ignoring case), or {@code null}. */
+    public String header(String name) {
+        for (Field h : headers()) {
+            if (h.name().equalsIgnoreCase(name)) {
+                return h.value();
+            }
+        }
+        return null;
+    }
+
+    /** Every value of header {@code name} the client gets. */
+    public List<String> headerValues(String name) {
+        List<String> out = new ArrayList<>();
+        for (Field h : headers()) {
+            if (h.name().equalsIgnoreCase(name)) {
+                out.add(h.value());
+            }
+        }
+        return out;
+    }
+
+    /** The body the client gets. */
+    public byte[] body() {
+        byte[] b = wireBody();
+        return b != null ? b : upstream.body();
+    }
+
+    public String bodyAsString() {
+        byte[] b = body();
+        return b == null ? null : new String(b, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String toString() {
+        if (failure != null) {
+            return "failed: " + failure;
+        }
+        return "status " + wireStatus() + " headers " + wireHeaders()
+                + (wireBody() == null ? "" : " body \"" + new String(wireBody(), StandardCharsets.UTF_8) + "\"");
+    }
+}
