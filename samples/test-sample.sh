@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds samples/hello-plugin the way a user's project is built (against the installed SDK
-# artifacts in ~/.m2, not the reactor), then serves its fat jar on a real socket and checks that
-# the plugin answers. Run after `mvn install` of the SDK; .ci/run calls it.
+# artifacts in ~/.m2, not the reactor), checks `describe` and `validate` on its fat jar, then serves
+# it behind the dev gateway (a real runner on a unix socket) and checks the plugin's answer over
+# HTTP. Run after `mvn install` of the SDK; .ci/run calls it.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 WORK=$(mktemp -d)
@@ -16,4 +17,18 @@ java -jar "$JAR" validate hello '{"name":"APISIX"}'
 if java -jar "$JAR" validate hello '{"nmae":"typo"}'; then
   echo "validate accepted a config with an unknown field" >&2; exit 1
 fi
+# Serve it behind the dev gateway (a real runner on a unix socket) and ask it over HTTP.
+PORT=$(( 20000 + RANDOM % 20000 ))
+java -jar "$JAR" dev --port "$PORT" --plugin 'hello={"name":"APISIX","prefix":"/hi"}' >"$WORK/dev.log" 2>&1 &
+PID=$!
+for _ in $(seq 1 100); do
+  curl -fs "http://127.0.0.1:$PORT/hi" >"$WORK/answer.txt" 2>/dev/null && break
+  sleep 0.1
+done
+cat "$WORK/dev.log"
+ANSWER=$(cat "$WORK/answer.txt" 2>/dev/null || true)
+if [ "$ANSWER" != "Hello, APISIX!" ]; then
+  echo "expected 'Hello, APISIX!' from the sample plugin, got '$ANSWER'" >&2; exit 1
+fi
+echo "sample plugin answered: $ANSWER"
 echo "sample project: OK"
