@@ -69,6 +69,11 @@ public final class ConfCache {
         return slot.chain;
     }
 
+    /** Sets the last token given out, so that a test can watch the counter wrap past 2^32. */
+    void lastTokenForTest(long token) {
+        counter.set((int) token);
+    }
+
     /** The ring's capacity. */
     public int capacity() {
         return mask + 1;

@@ -1,5 +1,7 @@
 package io.github.a6sdk.runtime.call;
 
+import java.nio.ByteBuffer;
+
 /** Name/value entries as they arrived (a decoded-on-demand wire vector, or plain values in tests). */
 public interface EntrySource {
     EntrySource EMPTY = new EntrySource() {
@@ -25,6 +27,20 @@ public interface EntrySource {
 
     /** The value of entry {@code i}, or {@code null} when it has none. */
     String value(int i);
+
+    /**
+     * The bytes of entry {@code i}'s name exactly as they arrived, or {@code null} when the source
+     * does not keep them. Lets a reply send an untouched entry back byte for byte, even when it is
+     * not valid UTF-8 (APISIX passes on whatever bytes nginx has). A fresh buffer on each call.
+     */
+    default ByteBuffer rawName(int i) {
+        return null;
+    }
+
+    /** Like {@link #rawName}, for the value; {@code null} also when the value is absent. */
+    default ByteBuffer rawValue(int i) {
+        return null;
+    }
 
     /** Entries from alternating names and values: {@code of("a", "1", "b", null)}. */
     static EntrySource of(String... namesAndValues) {

@@ -1,6 +1,7 @@
 package io.github.a6sdk.runtime.call;
 
 import io.github.a6sdk.api.Fields;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -16,10 +17,16 @@ import java.util.function.BiConsumer;
 public final class FieldList implements Fields {
     private static final String[] NONE = new String[0];
 
+    private static final int[] NO_ORIGINS = new int[0];
+
     private final boolean ignoreCase;
     private EntrySource source;
+    /** Where the decoded entries came from, for their raw bytes. */
+    private EntrySource loadedFrom;
     private String[] names = NONE;
     private String[] values = NONE;
+    /** Per entry: its index in {@link #loadedFrom} while untouched, or -1 once a plugin wrote it. */
+    private int[] origins = NO_ORIGINS;
     private int size;
     private List<String> changed;
 
@@ -44,13 +51,16 @@ public final class FieldList implements Fields {
             return;
         }
         source = null;
+        loadedFrom = src;
         int n = src.count();
         if (n > 0) {
             names = new String[n];
             values = new String[n];
+            origins = new int[n];
             for (int i = 0; i < n; i++) {
                 names[i] = src.name(i);
                 values[i] = src.value(i);
+                origins[i] = i;
             }
             size = n;
         }
@@ -144,6 +154,28 @@ public final class FieldList implements Fields {
         return values[i];
     }
 
+    /** Whether entry {@code i} is named {@code name} (ignoring case for headers). */
+    public boolean nameMatches(int i, String name) {
+        load();
+        return matches(names[i], name);
+    }
+
+    /**
+     * The bytes of entry {@code i}'s name as APISIX sent them, or {@code null} when a plugin wrote
+     * the entry or the source keeps no bytes. Sending these back keeps bytes that are not valid
+     * UTF-8 intact, where the decoded string has U+FFFD in their place.
+     */
+    public ByteBuffer rawNameAt(int i) {
+        load();
+        return origins[i] < 0 ? null : loadedFrom.rawName(origins[i]);
+    }
+
+    /** Like {@link #rawNameAt}, for the value ({@code null} also when the value is absent). */
+    public ByteBuffer rawValueAt(int i) {
+        load();
+        return origins[i] < 0 ? null : loadedFrom.rawValue(origins[i]);
+    }
+
     @Override
     public void set(String name, String value) {
         checkName(name);
@@ -154,11 +186,13 @@ public final class FieldList implements Fields {
             if (matches(names[i], name)) {
                 if (!placed) {
                     names[w] = name;
+                    origins[w] = -1;
                     values[w++] = value;
                     placed = true;
                 }
             } else {
                 names[w] = names[i];
+                origins[w] = origins[i];
                 values[w++] = values[i];
             }
         }
@@ -186,6 +220,7 @@ public final class FieldList implements Fields {
         for (int i = 0; i < size; i++) {
             if (!matches(names[i], name)) {
                 names[w] = names[i];
+                origins[w] = origins[i];
                 values[w++] = values[i];
             }
         }
@@ -206,8 +241,10 @@ public final class FieldList implements Fields {
             int cap = Math.max(4, size * 2);
             names = Arrays.copyOf(names, cap);
             values = Arrays.copyOf(values, cap);
+            origins = Arrays.copyOf(origins, cap);
         }
         names[size] = name;
+        origins[size] = -1;
         values[size++] = value;
     }
 

@@ -11,11 +11,18 @@ import io.github.a6sdk.runtime.fbs.A6.ExtraInfo.Var;
 import io.github.a6sdk.runtime.fbs.A6.HTTPReqCall.Rewrite;
 import io.github.a6sdk.runtime.fbs.A6.HTTPReqCall.Stop;
 import io.github.a6sdk.runtime.fbs.A6.TextEntry;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
  * Builds every message the runner sends, into one reused {@link FlatBufferBuilder}. Each method
  * leaves a finished buffer in {@link #builder()}; not thread-safe (one per connection).
+ *
+ * <p>An entry that arrived from APISIX and that no plugin wrote is sent back with the bytes it
+ * arrived with ({@link FieldList#rawNameAt}), so header values that are not valid UTF-8 survive
+ * a reply that has to repeat them (the full header set of an HTTPRespCall, say).
  */
 public final class Encoder {
     private final FlatBufferBuilder b = new FlatBufferBuilder(1024);
@@ -99,7 +106,7 @@ public final class Encoder {
         }
         int[] offs = offsets(n);
         for (int i = 0; i < n; i++) {
-            offs[i] = entry(fields.nameAt(i), fields.valueAt(i));
+            offs[i] = entryAt(fields, i, false);
         }
         return vector(offs, n);
     }
@@ -111,17 +118,30 @@ public final class Encoder {
      */
     private int fullResponseHeaders(FieldList fields) {
         int n = fields.size();
-        int[] offs = offsets(Math.max(n, 1));
+        List<String> changed = fields.changedNames();
+        int[] offs = offsets(n + changed.size());
         int k = 0;
         for (int i = 0; i < n; i++) {
             String name = fields.nameAt(i);
-            if (name.equalsIgnoreCase("content-length") || name.equalsIgnoreCase("transfer-encoding")
-                    || name.equalsIgnoreCase("connection")) {
+            if (isFraming(name)) {
                 continue;
             }
-            offs[k++] = entry(name, fields.valueAt(i));
+            offs[k++] = entryAt(fields, i, false);
+        }
+        // A header the plugin removed gets an entry without value, which clears it. This also keeps
+        // the vector non-empty when the plugin removed every header: an empty vector would make
+        // APISIX copy all the upstream headers back, the removed ones included.
+        for (String name : changed) {
+            if (!isFraming(name) && !fields.contains(name)) {
+                offs[k++] = entry(name, null);
+            }
         }
         return k == 0 ? 0 : vector(offs, k);
+    }
+
+    private static boolean isFraming(String name) {
+        return name.equalsIgnoreCase("content-length") || name.equalsIgnoreCase("transfer-encoding")
+                || name.equalsIgnoreCase("connection");
     }
 
     /** Rewrite headers: one entry per changed name; APISIX cannot set several values, so they are joined. */
@@ -132,24 +152,51 @@ public final class Encoder {
         List<String> names = fields.changedNames();
         int[] offs = offsets(names.size());
         int k = 0;
+        int n = fields.size();
         for (String name : names) {
-            List<String> values = fields.getAll(name);
-            offs[k++] = entry(name, values.isEmpty() ? null : join(values));
+            int first = -1;
+            int count = 0;
+            for (int i = 0; i < n; i++) {
+                if (fields.nameMatches(i, name)) {
+                    first = count++ == 0 ? i : first;
+                }
+            }
+            if (count == 0) {
+                offs[k++] = entry(name, null);
+            } else if (count == 1) {
+                int v = value(fields, first, true);
+                offs[k++] = TextEntry.createTextEntry(b, b.createString(name), v);
+            } else {
+                int v = b.createString(ByteBuffer.wrap(joined(fields, name)));
+                offs[k++] = TextEntry.createTextEntry(b, b.createString(name), v);
+            }
         }
         return vector(offs, k);
     }
 
-    private static String join(List<String> values) {
-        if (values.size() == 1) {
-            return values.get(0) == null ? "" : values.get(0);
-        }
-        StringBuilder sb = new StringBuilder();
-        for (String v : values) {
-            if (v != null) {
-                sb.append(sb.length() == 0 ? "" : ", ").append(v);
+    /** The values of {@code name} joined with ", " (absent ones left out), their bytes kept as they came. */
+    private static byte[] joined(FieldList fields, String name) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+        int n = fields.size();
+        for (int i = 0; i < n; i++) {
+            if (!fields.nameMatches(i, name) || fields.valueAt(i) == null) {
+                continue;
+            }
+            if (out.size() > 0) {
+                out.write(',');
+                out.write(' ');
+            }
+            ByteBuffer raw = fields.rawValueAt(i);
+            if (raw != null) {
+                while (raw.hasRemaining()) {
+                    out.write(raw.get());
+                }
+            } else {
+                byte[] v = fields.valueAt(i).getBytes(StandardCharsets.UTF_8);
+                out.write(v, 0, v.length);
             }
         }
-        return sb.toString();
+        return out.toByteArray();
     }
 
     /** Rewrite args: per changed name, its values in order (the first replaces, the rest add), or a delete. */
@@ -165,17 +212,38 @@ public final class Encoder {
         // At most one entry per current value plus one delete per removed name.
         int[] offs = offsets(names.size() + fields.size());
         int k = 0;
+        int n = fields.size();
         for (String name : names) {
-            List<String> values = fields.getAll(name);
-            if (values.isEmpty()) {
-                offs[k++] = entry(name, null);
-            } else {
-                for (String v : values) {
-                    offs[k++] = entry(name, v == null ? "" : v);
+            int before = k;
+            for (int i = 0; i < n; i++) {
+                if (fields.nameMatches(i, name)) {
+                    offs[k++] = entryAt(fields, i, true);
                 }
+            }
+            if (k == before) {
+                offs[k++] = entry(name, null);
             }
         }
         return vector(offs, k);
+    }
+
+    /**
+     * Entry {@code i} of {@code fields}, with the bytes it arrived with when no plugin wrote it. An
+     * absent value stays absent unless {@code emptyForAbsent} (a Rewrite, where absent means delete).
+     */
+    private int entryAt(FieldList fields, int i, boolean emptyForAbsent) {
+        ByteBuffer rawName = fields.rawNameAt(i);
+        int n = rawName != null ? b.createString(rawName) : b.createString(fields.nameAt(i));
+        return TextEntry.createTextEntry(b, n, value(fields, i, emptyForAbsent));
+    }
+
+    private int value(FieldList fields, int i, boolean emptyForAbsent) {
+        String value = fields.valueAt(i);
+        if (value == null) {
+            return emptyForAbsent ? b.createString("") : 0;
+        }
+        ByteBuffer raw = fields.rawValueAt(i);
+        return raw != null ? b.createString(raw) : b.createString(value);
     }
 
     private int entry(String name, String value) {

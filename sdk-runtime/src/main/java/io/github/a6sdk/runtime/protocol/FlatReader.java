@@ -15,9 +15,17 @@ import java.nio.charset.StandardCharsets;
  * {@link #table(int, int)} return; fields are addressed by slot number (protocol.md section 2.1).
  */
 public final class FlatReader {
+    /**
+     * Bytes of strings and byte vectors one payload may decode to, beyond 4x its own size. Offsets
+     * may share one string among any number of entries; without a budget a 16 MiB payload of
+     * 4-byte offsets to one 8 MiB string would decode to terabytes.
+     */
+    private static final long DECODE_ALLOWANCE = 16L << 20;
+
     private ByteBuffer bb;
     private int start;
     private int end;
+    private long budget;
 
     /** Points this reader at {@code length} bytes of {@code buffer} from {@code offset}. */
     public FlatReader reset(ByteBuffer buffer, int offset, int length) {
@@ -27,6 +35,7 @@ public final class FlatReader {
         this.bb = buffer;
         this.start = offset;
         this.end = offset + length;
+        this.budget = 4L * length + DECODE_ALLOWANCE;
         return this;
     }
 
@@ -114,7 +123,7 @@ public final class FlatReader {
         if (vec < 0) {
             return null;
         }
-        byte[] out = new byte[vectorLength(vec)];
+        byte[] out = new byte[charge(vectorLength(vec))];
         bb.get(vec, out);
         return out;
     }
@@ -138,9 +147,19 @@ public final class FlatReader {
         if (len == 0) {
             return "";
         }
-        byte[] bytes = new byte[len];
+        byte[] bytes = new byte[charge(len)];
         bb.get(pos, bytes);
         return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /** Counts {@code len} decoded bytes against this payload's budget. */
+    private int charge(int len) {
+        budget -= len;
+        if (budget < 0) {
+            throw new DecodeException("payload of " + (end - start) + " bytes decodes to more than "
+                    + (4L * (end - start) + DECODE_ALLOWANCE) + " bytes of strings (offsets shared by many entries?)");
+        }
+        return len;
     }
 
     private int field(int table, int slot) {

@@ -86,6 +86,11 @@ public final class FrameChannel implements Closeable {
         return channel.read(in) >= 0;
     }
 
+    /** The input buffer's capacity: memory follows the bytes that arrived, not announced lengths (for tests). */
+    int inputCapacity() {
+        return in.capacity();
+    }
+
     /** The type byte of the last frame read. */
     public int type() {
         return type;

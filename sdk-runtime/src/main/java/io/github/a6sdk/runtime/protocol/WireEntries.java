@@ -1,6 +1,7 @@
 package io.github.a6sdk.runtime.protocol;
 
 import io.github.a6sdk.runtime.call.EntrySource;
+import java.nio.ByteBuffer;
 
 /** A vector of {@code A6.TextEntry}, decoded entry by entry when asked. */
 final class WireEntries implements EntrySource {
@@ -33,5 +34,26 @@ final class WireEntries implements EntrySource {
     @Override
     public String value(int i) {
         return reader.string(reader.tableAt(vector, i), 1);
+    }
+
+    @Override
+    public ByteBuffer rawName(int i) {
+        return raw(reader.tableAt(vector, i), 0);
+    }
+
+    @Override
+    public ByteBuffer rawValue(int i) {
+        return raw(reader.tableAt(vector, i), 1);
+    }
+
+    /** The string's bytes in the frame (bounds-checked by the reader), without decoding or copying them. */
+    private ByteBuffer raw(int table, int slot) {
+        int start = reader.stringStart(table, slot);
+        if (start < 0) {
+            return null;
+        }
+        ByteBuffer bytes = reader.buffer().duplicate();
+        bytes.limit(start + reader.vectorLength(start)).position(start);
+        return bytes;
     }
 }

@@ -1,0 +1,162 @@
+package io.github.a6sdk.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class ConfCacheTest {
+    private final AtomicLong now = new AtomicLong(123_456_789L);
+    private final TestDescriptor plugin = TestDescriptor.request("p", (c, req, resp) -> { });
+
+    private Chain chain(String config) {
+        return Chain.of(plugin, config);
+    }
+
+    @Test
+    void tokensComeFromACounter() {
+        ConfCache cache = new ConfCache(16, 60, now::get);
+        long previous = 0;
+        for (int i = 1; i <= 100; i++) {
+            long t = cache.put(chain("c" + i));
+            assertEquals(previous + 1, t, "consecutive PrepareConfs get consecutive tokens");
+            previous = t;
+        }
+        assertTrue(previous > 0);
+    }
+
+    @Test
+    void lookupFindsTheRightChain() {
+        ConfCache cache = new ConfCache(8, 60, now::get);
+        Chain a = chain("a");
+        Chain b = chain("b");
+        long ta = cache.put(a);
+        long tb = cache.put(b);
+        assertSame(a, cache.get(ta));
+        assertSame(b, cache.get(tb));
+        assertNull(cache.get(0));
+        assertNull(cache.get(tb + 1), "a token never given out");
+        assertNull(cache.get(-1));
+        assertNull(cache.get(1L << 32 | ta), "not a uint32");
+    }
+
+    @Test
+    void entriesExpireAfterTheirTtl() {
+        ConfCache cache = new ConfCache(8, 100, now::get);
+        long t = cache.put(chain("x"));
+        now.addAndGet(TimeUnit.SECONDS.toNanos(100));
+        assertSame(cache.get(t), cache.get(t));
+        assertTrue(cache.get(t) != null, "alive at exactly its TTL");
+        now.addAndGet(1);
+        assertNull(cache.get(t), "gone after its TTL");
+        assertNull(cache.get(t), "and stays gone");
+    }
+
+    @Test
+    void entriesOutliveApisixConfExpireTime() {
+        // APISIX may use a token for up to ~1.9 x APISIX_CONF_EXPIRE_TIME (protocol.md 4.3).
+        RunnerConfig config = RunnerConfig.fromEnvironment(Map.of(
+                "APISIX_LISTEN_ADDRESS", "unix:/tmp/x.sock", "APISIX_CONF_EXPIRE_TIME", "3600"));
+        assertTrue(config.confTtlSeconds() >= 3600);
+        ConfCache cache = new ConfCache(config.confCacheSize(), config.confTtlSeconds(), now::get);
+        long t = cache.put(chain("x"));
+        now.addAndGet(TimeUnit.SECONDS.toNanos(3600));
+        assertTrue(cache.get(t) != null, "alive after APISIX_CONF_EXPIRE_TIME");
+        now.addAndGet(TimeUnit.SECONDS.toNanos(3240 - 1));
+        assertTrue(cache.get(t) != null, "alive at APISIX's worst case of 3240 + 3600 s");
+        now.addAndGet(TimeUnit.SECONDS.toNanos(config.confTtlSeconds()));
+        assertNull(cache.get(t));
+    }
+
+    @Test
+    void boundedByCapacityTheOldestGivesWay() {
+        ConfCache cache = new ConfCache(4, 60, now::get);
+        assertEquals(4, cache.capacity());
+        Chain[] chains = new Chain[9];
+        long[] tokens = new long[9];
+        for (int i = 1; i <= 8; i++) {
+            chains[i] = chain("c" + i);
+            tokens[i] = cache.put(chains[i]);
+        }
+        for (int i = 1; i <= 4; i++) {
+            assertNull(cache.get(tokens[i]), "token " + tokens[i] + " was evicted");
+        }
+        for (int i = 5; i <= 8; i++) {
+            assertSame(chains[i], cache.get(tokens[i]));
+        }
+        // A token whose slot was reused is not answered with the newer chain.
+        assertNull(cache.get(tokens[1]));
+    }
+
+    @Test
+    void capacityIsRoundedUpAndChecked() {
+        assertEquals(8, new ConfCache(5, 1).capacity());
+        assertEquals(1, new ConfCache(1, 1).capacity());
+        assertEquals(131072, new ConfCache(131072, 1).capacity());
+        assertThrows(IllegalArgumentException.class, () -> new ConfCache(0, 1));
+        assertThrows(IllegalArgumentException.class, () -> new ConfCache((1 << 30) + 1, 1));
+    }
+
+    @Test
+    void lookupWorksTheSameInALargeFullCache() {
+        // One array read per lookup: the newest and oldest of 100,000 live entries are found alike.
+        ConfCache cache = new ConfCache(1 << 17, 60, now::get);
+        Chain first = chain("first");
+        long t1 = cache.put(first);
+        for (int i = 0; i < 100_000; i++) {
+            cache.put(chain("x"));
+        }
+        Chain last = chain("last");
+        long tl = cache.put(last);
+        assertSame(first, cache.get(t1));
+        assertSame(last, cache.get(tl));
+        assertEquals(t1 + 100_001, tl);
+    }
+
+    @Test
+    void concurrentPutsNeverShareAToken() throws Exception {
+        ConfCache cache = new ConfCache(1 << 16, 60, now::get);
+        int threads = 8;
+        int each = 2000;
+        java.util.Set<Long> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Thread[] ts = new Thread[threads];
+        for (int i = 0; i < threads; i++) {
+            ts[i] = new Thread(() -> {
+                for (int k = 0; k < each; k++) {
+                    seen.add(cache.put(chain("c")));
+                }
+            });
+            ts[i].start();
+        }
+        for (Thread t : ts) {
+            t.join();
+        }
+        assertEquals(threads * each, seen.size());
+        assertEquals(threads * each, (long) java.util.Collections.max(seen));
+    }
+
+    @Test
+    void tokensAreUnsigned32BitAndSkipZeroWhenTheCounterWraps() {
+        ConfCache cache = new ConfCache(8, 60, now::get);
+        cache.lastTokenForTest(0x7FFF_FFFEL);
+        long a = cache.put(chain("a"));
+        long b = cache.put(chain("b"));
+        assertEquals(0x7FFF_FFFFL, a);
+        assertEquals(0x8000_0000L, b, "past 2^31 tokens stay positive uint32 values");
+        assertSame(cache.get(b), cache.get(0x8000_0000L));
+        cache.lastTokenForTest(0xFFFF_FFFEL);
+        Chain last = chain("last");
+        assertEquals(0xFFFF_FFFFL, cache.put(last));
+        assertSame(last, cache.get(0xFFFF_FFFFL));
+        Chain wrapped = chain("wrapped");
+        assertEquals(1, cache.put(wrapped), "0 is never a token");
+        assertSame(wrapped, cache.get(1));
+        assertNull(cache.get(0));
+    }
+}
