@@ -16,63 +16,146 @@ import io.github.a6sdk.runtime.protocol.Rpc;
 import io.github.a6sdk.runtime.protocol.WirePrepareConf;
 import io.github.a6sdk.runtime.protocol.WireRequest;
 import io.github.a6sdk.runtime.protocol.WireResponse;
+import com.google.flatbuffers.FlatBufferBuilder;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SocketChannel;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Serves one APISIX connection: one exchange at a time, as APISIX never pipelines. Blocking I/O on
  * its own thread, so a plugin that blocks holds only this connection.
+ *
+ * <p>Every write of a call happens under {@link #writeLock} and only while the call has not timed
+ * out. The runner's watchdog ({@link #checkDeadline}) gives up on a call that runs past
+ * {@code A6_CALL_TIMEOUT_MS}: it marks the call timed out under the same lock (so no reply of the
+ * plugin can follow), answers SERVICE_UNAVAILABLE from a helper thread, interrupts the plugin's
+ * thread and closes the connection, which ends its thread once the plugin returns.
  */
 final class Connection implements Runnable, ExtraInfo {
     private static final System.Logger LOG = System.getLogger("io.github.a6sdk.runtime");
+    /** A reply builder that grew past this (a big body) is dropped after the call, not kept per connection. */
+    private static final int ENCODER_KEEP = 1 << 20;
+    /** After giving up on a call, how long a stuck write or plugin may hold the socket before it is closed hard. */
+    private static final long GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final byte[] UNAVAILABLE_FRAME = errorFrame(Rpc.ERR_SERVICE_UNAVAILABLE);
 
     private final Runner runner;
+    private final ByteChannel channel;
     private final FrameChannel io;
-    private final Encoder encoder = new Encoder();
+    private Encoder encoder = new Encoder();
     private final FlatReader callReader = new FlatReader();
     private final FlatReader infoReader = new FlatReader();
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private volatile Thread thread;
     private volatile boolean busy;
+    private volatile long callSeq;
+    private volatile long callStart;
+    private volatile String callName = "call";
+    private volatile Chain callChain;
+    /** Set (under writeLock) once the watchdog gave up on the current call: nothing more is written. */
+    private volatile boolean timedOut;
+    private volatile long timedOutAt;
+    private volatile boolean forced;
+    /** Claimed by whoever writes the SERVICE_UNAVAILABLE of a timed-out call: exactly one error frame. */
+    private final java.util.concurrent.atomic.AtomicBoolean timeoutReplyClaimed = new java.util.concurrent.atomic.AtomicBoolean();
 
     Connection(Runner runner, ByteChannel channel) {
         this.runner = runner;
-        this.io = new FrameChannel(channel);
+        this.channel = channel;
+        this.io = new FrameChannel(new Metered());
+    }
+
+    /** When the first bytes of a frame not yet complete arrived (0: none pending). */
+    private volatile long frameStart;
+
+    /** The socket, noting when a frame starts to arrive, so that a peer that stalls mid-frame is noticed. */
+    private final class Metered implements ByteChannel {
+        @Override
+        public int read(ByteBuffer dst) throws IOException {
+            int n = channel.read(dst);
+            if (n > 0 && frameStart == 0) {
+                frameStart = System.nanoTime();
+            }
+            return n;
+        }
+
+        @Override
+        public int write(ByteBuffer src) throws IOException {
+            return channel.write(src);
+        }
+
+        @Override
+        public boolean isOpen() {
+            return channel.isOpen();
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+        }
     }
 
     boolean isBusy() {
         return busy;
     }
 
+    /** The thread serving this connection, once it started. */
+    Thread thread() {
+        return thread;
+    }
+
     @Override
     public void run() {
+        thread = Thread.currentThread();
         try {
             while (io.readFrame()) {
+                frameStart = 0;
+                callStart = System.nanoTime();
+                callSeq++;
+                callName = Rpc.typeName(io.type());
+                callChain = null;
                 busy = true;
                 try {
                     handle();
-                    io.flush();
+                    flush();
                 } finally {
                     io.endCall();
                     busy = false;
+                    trimEncoder();
                 }
-                if (runner.isStopping()) {
+                if (timedOut || runner.isStopping()) {
                     break;
                 }
             }
+        } catch (TimedOut e) {
+            LOG.log(Level.DEBUG, "{0}: reply dropped, the call had timed out", callName);
         } catch (FrameException e) {
-            LOG.log(Level.WARNING, "closing connection: {0}", e.getMessage());
+            if (!timedOut) {
+                LOG.log(Level.WARNING, "closing connection: {0}", e.getMessage());
+            }
         } catch (ExtraInfoFailedException e) {
-            LOG.log(Level.WARNING, "closing connection: {0}", e.getMessage());
+            if (!timedOut) {
+                LOG.log(Level.WARNING, "closing connection: {0} during {1}", e.getMessage(), callName);
+            }
         } catch (IOException e) {
-            if (!runner.isStopping()) {
+            if (!runner.isStopping() && !timedOut) {
                 LOG.log(Level.DEBUG, "connection ended: {0}", e.toString());
             }
         } catch (RuntimeException | Error e) {
-            LOG.log(Level.ERROR, "closing connection after an unexpected failure", e);
+            LOG.log(Level.ERROR, "closing connection after an unexpected failure in " + callName, e);
         } finally {
             close();
             runner.closed(this);
+            if (timedOut) {
+                // Clear an interrupt the watchdog sent after the plugin had already returned.
+                Thread.interrupted();
+            }
         }
     }
 
@@ -81,6 +164,181 @@ final class Connection implements Runnable, ExtraInfo {
             io.close();
         } catch (IOException ignored) {
             // nothing left to do with a connection that failed to close
+        }
+    }
+
+    /**
+     * Stops reading new calls (shutdown): an idle connection sees end-of-stream and ends, a call
+     * in flight still writes its reply. Falls back to closing when the channel cannot half-close.
+     */
+    void stopReading() {
+        if (channel instanceof SocketChannel) {
+            try {
+                ((SocketChannel) channel).shutdownInput();
+                return;
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                // fall through to a full close
+            }
+        }
+        close();
+    }
+
+    /**
+     * Writes the reply of the call, unless the watchdog gave up on the call: then the timeout's
+     * SERVICE_UNAVAILABLE goes out instead (if the watchdog's helper has not sent it yet).
+     */
+    private void flush() throws IOException {
+        writeLock.lock();
+        try {
+            if (timedOut) {
+                io.discardOutput();
+                sendTimeoutReply();
+                throw new TimedOut();
+            }
+            io.flush();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Writes the timeout's error frame once; the caller holds writeLock. */
+    private void sendTimeoutReply() throws IOException {
+        if (timeoutReplyClaimed.compareAndSet(false, true)) {
+            ByteBuffer frame = ByteBuffer.wrap(UNAVAILABLE_FRAME);
+            while (frame.hasRemaining()) {
+                channel.write(frame);
+            }
+        }
+    }
+
+    private void trimEncoder() {
+        if (encoder.builder().offset() > ENCODER_KEEP) {
+            encoder = new Encoder();
+        }
+    }
+
+    /**
+     * Called by the runner's watchdog every poll: gives up on a call that has run longer than
+     * {@code limitNanos}.
+     */
+    void checkDeadline(long now, long limitNanos) {
+        if (!busy) {
+            long started = frameStart;
+            if (started != 0 && now - started > limitNanos && !forced) {
+                // Between calls, a frame began and never completed: the peer stalled mid-frame.
+                forced = true;
+                LOG.log(Level.WARNING, "closing connection: the peer sent part of a frame and nothing more for {0} ms"
+                        + " (A6_CALL_TIMEOUT_MS={1})", String.valueOf(TimeUnit.NANOSECONDS.toMillis(now - started)),
+                        String.valueOf(TimeUnit.NANOSECONDS.toMillis(limitNanos)));
+                close();
+            }
+            return;
+        }
+        long seq = callSeq;
+        long elapsed = now - callStart;
+        if (elapsed <= limitNanos) {
+            return;
+        }
+        if (timedOut) {
+            if (!forced && now - timedOutAt > GRACE_NANOS) {
+                // The error reply could not be written, or the plugin ignores interrupts: free the socket.
+                forced = true;
+                close();
+                Thread t = thread;
+                if (t != null && t.isAlive() && busy) {
+                    LOG.log(Level.WARNING, "{0}: the plugin thread {1} is still running {2} ms after it was interrupted;"
+                            + " it ignores interrupts, and holds a thread until it returns. It is at: {3}",
+                            callName, t.getName(), String.valueOf(TimeUnit.NANOSECONDS.toMillis(now - timedOutAt)), where(t));
+                }
+            }
+            return;
+        }
+        if (!writeLock.tryLock()) {
+            // The connection is writing (a client that does not read its replies): past the grace, close it.
+            if (elapsed - limitNanos > GRACE_NANOS) {
+                timedOut = true;
+                timedOutAt = now;
+                forced = true;
+                LOG.log(Level.ERROR, "{0}: stuck writing to APISIX for {1} ms (A6_CALL_TIMEOUT_MS={2});"
+                        + " closing the connection", callName, String.valueOf(TimeUnit.NANOSECONDS.toMillis(elapsed)),
+                        String.valueOf(TimeUnit.NANOSECONDS.toMillis(limitNanos)));
+                close();
+            }
+            return;
+        }
+        try {
+            if (!busy || seq != callSeq) {
+                return;
+            }
+            timedOut = true;
+            timedOutAt = now;
+        } finally {
+            writeLock.unlock();
+        }
+        Thread t = thread;
+        Chain chain = callChain;
+        LOG.log(Level.ERROR, "{0} (plugins {1}) timed out after {2} ms (A6_CALL_TIMEOUT_MS={3}): answering"
+                + " SERVICE_UNAVAILABLE, interrupting thread {4} and closing the connection. The plugin is at: {5}",
+                callName, chain == null ? "[]" : chain.names(), String.valueOf(TimeUnit.NANOSECONDS.toMillis(elapsed)),
+                String.valueOf(TimeUnit.NANOSECONDS.toMillis(limitNanos)), t == null ? "?" : t.getName(), t == null ? "?" : where(t));
+        Thread abort = new Thread(this::abortCall, "a6-timeout-" + (t == null ? "?" : t.getName()));
+        abort.setDaemon(true);
+        abort.start();
+    }
+
+    /** Answers the timed-out call with SERVICE_UNAVAILABLE, interrupts the plugin and closes. */
+    private void abortCall() {
+        try {
+            if (writeLock.tryLock(250, TimeUnit.MILLISECONDS)) {
+                try {
+                    sendTimeoutReply();
+                } finally {
+                    writeLock.unlock();
+                }
+            }
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "{0}: could not send the timeout reply: {1}", callName, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Thread t = thread;
+        if (t != null && busy) {
+            t.interrupt();
+        }
+        close();
+    }
+
+    private static String where(Thread t) {
+        StackTraceElement[] stack = t.getStackTrace();
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < Math.min(stack.length, 6); i++) {
+            sb.append(i == 0 ? "" : " < ").append(stack[i]);
+        }
+        return sb.length() == 0 ? "(no stack)" : sb.toString();
+    }
+
+    private static byte[] errorFrame(int code) {
+        Encoder e = new Encoder();
+        e.error(code);
+        ByteBuffer data = e.builder().dataBuffer();
+        int len = data.remaining();
+        byte[] frame = new byte[Rpc.HEADER_SIZE + len];
+        frame[0] = (byte) Rpc.ERROR;
+        frame[1] = (byte) (len >>> 16);
+        frame[2] = (byte) (len >>> 8);
+        frame[3] = (byte) len;
+        data.get(frame, Rpc.HEADER_SIZE, len);
+        return frame;
+    }
+
+    /** The call timed out: its reply must not be written. */
+    private static final class TimedOut extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        TimedOut() {
+            super("call timed out", null);
         }
     }
 
@@ -107,7 +365,32 @@ final class Connection implements Runnable, ExtraInfo {
                     Rpc.typeName(type), io.payloadLength(), e.getMessage());
             io.discardOutput();
             error(Rpc.ERR_BAD_REQUEST);
+        } catch (ExtraInfoFailedException e) {
+            throw e;
+        } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+            // Building the reply failed (or a plugin ran out of memory): fail this call, keep the connection.
+            encoder = new Encoder();
+            io.discardOutput();
+            if (timedOut) {
+                return;
+            }
+            LOG.log(Level.ERROR, callName + " (plugins " + (callChain == null ? "[]" : callChain.names())
+                    + ") failed: " + e + "; answering SERVICE_UNAVAILABLE", e);
+            error(Rpc.ERR_SERVICE_UNAVAILABLE);
         }
+    }
+
+    /** A body too large for a frame: answered with an error, never a corrupted frame. */
+    private boolean tooLarge(String what, byte[] body) {
+        if (body == null || body.length <= Rpc.MAX_PAYLOAD - 64) {
+            return false;
+        }
+        LOG.log(Level.ERROR, "{0} (plugins {1}): {2} of {3} bytes does not fit a frame of at most {4} bytes;"
+                + " answering SERVICE_UNAVAILABLE", callName, callChain == null ? "[]" : callChain.names(), what,
+                String.valueOf(body.length), String.valueOf(Rpc.MAX_PAYLOAD));
+        io.discardOutput();
+        error(Rpc.ERR_SERVICE_UNAVAILABLE);
+        return true;
     }
 
     private void prepareConf() {
@@ -141,6 +424,8 @@ final class Connection implements Runnable, ExtraInfo {
             error(Rpc.ERR_CONF_TOKEN_NOT_FOUND);
             return;
         }
+        callName = "HTTPReqCall " + id;
+        callChain = chain;
         RequestView request = new RequestView(req, this);
         StopResponse response = new StopResponse();
         try {
@@ -150,8 +435,14 @@ final class Connection implements Runnable, ExtraInfo {
             return;
         }
         if (response.isStopped()) {
+            if (tooLarge("the Stop body", response.body())) {
+                return;
+            }
             encoder.stop(id, response);
         } else if (request.isRewritten()) {
+            if (tooLarge("the rewritten request body", request.rewrittenBody())) {
+                return;
+            }
             encoder.rewrite(id, request);
         } else {
             encoder.pass(id);
@@ -170,6 +461,8 @@ final class Connection implements Runnable, ExtraInfo {
             error(Rpc.ERR_CONF_TOKEN_NOT_FOUND);
             return;
         }
+        callName = "HTTPRespCall " + id;
+        callChain = chain;
         UpstreamView response = new UpstreamView(resp, this);
         try {
             chain.runResponse(response);
@@ -177,11 +470,18 @@ final class Connection implements Runnable, ExtraInfo {
             failed("HTTPRespCall", id, f);
             return;
         }
+        if (tooLarge("the response body", response.changedBody())) {
+            return;
+        }
         encoder.respCall(id, response);
         send(Rpc.HTTP_RESP_CALL);
     }
 
     private void failed(String call, long id, PluginFailure f) {
+        if (timedOut) {
+            io.discardOutput();
+            return;
+        }
         LOG.log(Level.ERROR, call + " " + id + ": " + f.getMessage() + "; answering SERVICE_UNAVAILABLE", f.getCause());
         io.discardOutput();
         error(Rpc.ERR_SERVICE_UNAVAILABLE);
@@ -212,7 +512,7 @@ final class Connection implements Runnable, ExtraInfo {
     public byte[] var(String name) throws IOException {
         encoder.extraInfoVar(name);
         ask();
-        io.flush();
+        flushQuestions();
         return answer();
     }
 
@@ -220,7 +520,7 @@ final class Connection implements Runnable, ExtraInfo {
     public byte[] requestBody() throws IOException {
         encoder.extraInfoBody(false);
         ask();
-        io.flush();
+        flushQuestions();
         return answer();
     }
 
@@ -228,7 +528,7 @@ final class Connection implements Runnable, ExtraInfo {
     public byte[] responseBody() throws IOException {
         encoder.extraInfoBody(true);
         ask();
-        io.flush();
+        flushQuestions();
         return answer();
     }
 
@@ -247,12 +547,17 @@ final class Connection implements Runnable, ExtraInfo {
             encoder.extraInfoBody(true);
             ask();
         }
-        io.flush();
+        flushQuestions();
         byte[][] out = new byte[n][];
         for (int i = 0; i < n; i++) {
             out[i] = answer();
         }
         return out;
+    }
+
+    /** Sends the ExtraInfo questions appended so far, unless the call timed out. */
+    private void flushQuestions() throws IOException {
+        flush();
     }
 
     private void ask() throws IOException {
@@ -267,6 +572,7 @@ final class Connection implements Runnable, ExtraInfo {
         if (!io.readFrame()) {
             throw new FrameException("APISIX closed the connection while the runner waited for an ExtraInfo answer");
         }
+        frameStart = 0;
         if (io.type() != Rpc.EXTRA_INFO) {
             throw new FrameException("expected an ExtraInfo answer, got " + Rpc.typeName(io.type()));
         }

@@ -3,8 +3,6 @@ package io.github.a6sdk.runtime;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.System.Logger.Level;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
 import java.util.Properties;
 import io.github.a6sdk.runtime.transport.JdkUnixTransport;
@@ -33,6 +31,15 @@ public final class Main {
      * exit status. An optional transport module calls this from its own main class.
      */
     public static int serve(Transport transport) {
+        return serve(transport, null);
+    }
+
+    /**
+     * Runs the runner with the given plugins ({@code null}: every generated registry on the class
+     * path) until SIGTERM/SIGINT or the parent's exit; returns the exit status: 0 after a clean stop,
+     * 1 when the runner cannot start, 2 for a bad setting.
+     */
+    public static int serve(Transport transport, PluginCatalog plugins) {
         long startNanos = System.nanoTime();
         RunnerConfig config;
         try {
@@ -45,7 +52,7 @@ public final class Main {
         Runner runner;
         PluginCatalog catalog;
         try {
-            catalog = PluginCatalog.load(Main.class.getClassLoader());
+            catalog = plugins != null ? plugins : PluginCatalog.load(Main.class.getClassLoader());
             runner = new Runner(config, catalog, transport).start();
         } catch (IllegalStateException | IOException e) {
             LOG.log(Level.ERROR, "cannot start: {0}", e.getMessage());
@@ -55,19 +62,13 @@ public final class Main {
             LOG.log(Level.WARNING, "no plugins found: is sdk-processor on the annotationProcessorPaths of the"
                     + " project that holds the @ApisixPlugin classes?");
         }
-        long readyMillis = startMillis(startNanos);
+        String readyMillis = String.valueOf((System.nanoTime() - startNanos) / 1_000_000);
         LOG.log(Level.INFO, "a6 runner {0} listening on {1} (mode {2}, transport {3}, Java {4}, pid {5}) with plugins {6};"
-                + " started in {7} ms", version(), config.socket(), Integer.toOctalString(config.socketMode()),
-                runner.transportName(), Runtime.version(), ProcessHandle.current().pid(), catalog.names(), readyMillis);
+                + " ready {7} ms after main()", version(), config.socket(), Integer.toOctalString(config.socketMode()),
+                runner.transportName(), Runtime.version(), String.valueOf(ProcessHandle.current().pid()), catalog.names(),
+                readyMillis);
 
-        Object done = new Object();
-        int[] status = {0};
-        Runnable stop = () -> {
-            runner.shutdown(config.drainMillis());
-            synchronized (done) {
-                done.notifyAll();
-            }
-        };
+        Runnable stop = () -> runner.shutdown(config.drainMillis());
         for (String sig : new String[] {"TERM", "INT"}) {
             Signal.handle(new Signal(sig), s -> {
                 LOG.log(Level.INFO, "SIG{0}: draining calls in flight and stopping", sig);
@@ -75,6 +76,8 @@ public final class Main {
                 t.start();
             });
         }
+        // Any other way out of the JVM (System.exit in a plugin, SIGHUP) still removes the socket file.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> runner.shutdown(0), "a6-exit"));
         if (config.exitWithParent()) {
             watchParent(() -> {
                 LOG.log(Level.WARNING, "parent process is gone: stopping");
@@ -83,15 +86,7 @@ public final class Main {
         }
         runner.awaitStopped(Long.MAX_VALUE);
         LOG.log(Level.INFO, "stopped");
-        return status[0];
-    }
-
-    private static long startMillis(long fallbackStartNanos) {
-        Optional<Instant> start = ProcessHandle.current().info().startInstant();
-        if (start.isPresent()) {
-            return Math.max(0, Duration.between(start.get(), Instant.now()).toMillis());
-        }
-        return (System.nanoTime() - fallbackStartNanos) / 1_000_000;
+        return 0;
     }
 
     /** Polls the parent once a second; when it is gone (or we were re-parented), runs {@code onGone}. */

@@ -1,0 +1,54 @@
+package io.github.a6sdk.runtime.reliability;
+
+import io.github.a6sdk.runtime.Main;
+import io.github.a6sdk.runtime.transport.JdkUnixTransport;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A runner process for lifecycle tests and the soak: {@link Main#serve} with hand-written plugins.
+ * Started as {@code java -cp <test class path> io.github.a6sdk.runtime.reliability.ChildRunnerMain}
+ * with {@code APISIX_LISTEN_ADDRESS} set.
+ *
+ * <ul>
+ *   <li>{@code echo}: Stop 200 with the config as body;
+ *   <li>{@code slow}: asks for variable {@code started} (so a client knows it runs), sleeps the
+ *       config's milliseconds, then Stop 200 "slow-done";
+ *   <li>{@code rewrite}: rewrites path, a header and an arg;
+ *   <li>{@code vars}: reads two variables and the body by ExtraInfo, Stop 200 with them;
+ *   <li>{@code resp}: response phase, reads the upstream body and replaces it, sets a header.
+ * </ul>
+ */
+public final class ChildRunnerMain {
+    private ChildRunnerMain() {}
+
+    public static void main(String[] args) {
+        TestPlugin echo = TestPlugin.request("echo", (config, request, response) -> {
+            response.setStatus(200);
+            response.setBody(config.getBytes(StandardCharsets.UTF_8));
+        });
+        TestPlugin slow = TestPlugin.request("slow", (config, request, response) -> {
+            request.var("started");
+            Thread.sleep(Long.parseLong(config));
+            response.setStatus(200);
+            response.setBody("slow-done".getBytes(StandardCharsets.UTF_8));
+        });
+        TestPlugin rewrite = TestPlugin.request("rewrite", (config, request, response) -> {
+            request.setPath("/rewritten" + request.path());
+            request.headers().set("x-user", "u-" + request.headers().get("x-id"));
+            request.args().set("seen", "1");
+        });
+        TestPlugin vars = TestPlugin.request("vars", (config, request, response) -> {
+            String addr = request.var("remote_addr");
+            String route = request.var("route_id");
+            byte[] body = request.body();
+            response.setStatus(200);
+            response.setBody((addr + "|" + route + "|" + (body == null ? 0 : body.length)).getBytes(StandardCharsets.UTF_8));
+        }).prefetch(false, false, "remote_addr");
+        TestPlugin resp = new TestPlugin("resp", null, (config, response) -> {
+            byte[] upstream = response.body();
+            response.headers().set("x-resp", "1");
+            response.setBody(("wrapped:" + (upstream == null ? 0 : upstream.length)).getBytes(StandardCharsets.UTF_8));
+        });
+        System.exit(Main.serve(new JdkUnixTransport(), TestPlugin.catalog(echo, slow, rewrite, vars, resp)));
+    }
+}
