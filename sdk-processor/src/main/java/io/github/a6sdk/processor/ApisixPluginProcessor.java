@@ -27,10 +27,15 @@ import javax.lang.model.util.ElementFilter;
  * {@link DescriptorWriter} and {@link RegistryWriter} write the code. Keeps plugin names across
  * rounds (never {@code Element}s), writes the registry in the first round in which no new plugin
  * appears (in {@code -Aapisix.registryPackage} or else the plugins' longest common package; never
- * in the unnamed package, which is an error), and never claims the annotation.
+ * in the unnamed package, which is an error). It claims only the SDK's own annotations
+ * ({@code @ApisixPlugin}, {@code @RouteState}, {@code @ApisixGenerated}), which no other processor
+ * has a use for, so that builds with {@code -Xlint:all -Werror} get no "no processor claimed"
+ * warning.
  */
 @AutoService(Processor.class)
-@SupportedAnnotationTypes(PluginValidator.ANNOTATION)
+@SupportedAnnotationTypes({
+    PluginValidator.ANNOTATION, "io.github.a6sdk.api.RouteState", "io.github.a6sdk.api.spi.ApisixGenerated"
+})
 @SupportedOptions(ApisixPluginProcessor.REGISTRY_PACKAGE_OPTION)
 public final class ApisixPluginProcessor extends AbstractProcessor {
 
@@ -107,7 +112,7 @@ public final class ApisixPluginProcessor extends AbstractProcessor {
         if (due && registryWritten == null && !descriptors.isEmpty() && !invalidPluginSeen) {
             writeRegistry();
         }
-        return false;
+        return true;
     }
 
     private void processPlugin(TypeElement type, boolean lastRound) {

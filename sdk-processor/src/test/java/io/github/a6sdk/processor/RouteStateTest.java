@@ -281,7 +281,7 @@ class RouteStateTest {
         Compilation compilation = javac()
                 .withProcessors(new ApisixPluginProcessor())
                 .withClasspath(classpath)
-                .withOptions("-Xlint:all", "-Xlint:-processing", "-Werror")
+                .withOptions("-Xlint:all", "-Werror")
                 .compile(source("test.Uses", """
                         package test;
 

@@ -36,9 +36,9 @@ final class TestSupport {
         return files;
     }
 
-    /** javac with the processor, {@code -Xlint:all -Werror} (minus 'processing', as in the parent POM). */
+    /** javac with the processor and {@code -Xlint:all -Werror}. */
     static Compiler compiler(String... options) {
-        List<String> all = new ArrayList<>(List.of("-Xlint:all", "-Xlint:-processing", "-Werror"));
+        List<String> all = new ArrayList<>(List.of("-Xlint:all", "-Werror"));
         all.addAll(List.of(options));
         return javac()
                 .withProcessors(new ApisixPluginProcessor())
