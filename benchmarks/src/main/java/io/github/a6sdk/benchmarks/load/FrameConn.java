@@ -1,0 +1,108 @@
+package io.github.a6sdk.benchmarks.load;
+
+import java.io.Closeable;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+
+/**
+ * The load generator's own framing (protocol.md 1.1), independent of the runtime under test: one
+ * blocking unix-socket connection, 4-byte header (type, 24-bit big-endian length), greedy reads.
+ * After {@link #read()} the payload is at {@link #payload()} (position = payload start,
+ * limit = payload end, little-endian, as FlatBuffers readers expect).
+ */
+final class FrameConn implements Closeable {
+    private final SocketChannel ch;
+    private ByteBuffer in = ByteBuffer.allocateDirect(64 * 1024);
+    private ByteBuffer out = ByteBuffer.allocateDirect(64 * 1024);
+    private ByteBuffer payload;
+    private int readPos;
+    private int type;
+
+    private FrameConn(SocketChannel ch) {
+        this.ch = ch;
+    }
+
+    static FrameConn connect(Path socket) throws IOException {
+        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            ch.connect(UnixDomainSocketAddress.of(socket));
+        } catch (IOException e) {
+            ch.close();
+            throw e;
+        }
+        return new FrameConn(ch);
+    }
+
+    /** Sends one frame whose payload is {@code data} from its position to its limit. */
+    void write(int frameType, ByteBuffer data) throws IOException {
+        int len = data.remaining();
+        if (out.capacity() < len + 4) {
+            out = ByteBuffer.allocateDirect(Integer.highestOneBit(len + 4) * 2);
+        }
+        out.clear();
+        out.put((byte) frameType).put((byte) (len >>> 16)).put((byte) (len >>> 8)).put((byte) len);
+        out.put(data.duplicate());
+        out.flip();
+        while (out.hasRemaining()) {
+            ch.write(out);
+        }
+    }
+
+    /** Reads the next frame; returns its type. @throws EOFException when the runner closed the connection. */
+    int read() throws IOException {
+        // in: [readPos, position) holds unread bytes
+        if (readPos > 0 && readPos == in.position()) {
+            in.clear();
+            readPos = 0;
+        }
+        fill(4);
+        int t = in.get(readPos) & 0xFF;
+        int len = (in.get(readPos + 1) & 0xFF) << 16 | (in.get(readPos + 2) & 0xFF) << 8 | (in.get(readPos + 3) & 0xFF);
+        fill(4 + len);
+        ByteBuffer p = in.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        p.limit(readPos + 4 + len).position(readPos + 4);
+        payload = p.slice().order(ByteOrder.LITTLE_ENDIAN);
+        readPos += 4 + len;
+        type = t;
+        return t;
+    }
+
+    private void fill(int need) throws IOException {
+        while (in.position() - readPos < need) {
+            if (in.capacity() - readPos < need) {
+                ByteBuffer bigger = ByteBuffer.allocateDirect(Math.max(in.capacity(), Integer.highestOneBit(need) * 2));
+                in.flip().position(readPos);
+                bigger.put(in);
+                in = bigger;
+                readPos = 0;
+            } else if (!in.hasRemaining()) {
+                in.flip().position(readPos);
+                in.compact();
+                readPos = 0;
+            }
+            if (ch.read(in) < 0) {
+                throw new EOFException("runner closed the connection");
+            }
+        }
+    }
+
+    int type() {
+        return type;
+    }
+
+    /** The last frame's payload (a slice: position 0, little-endian). Valid until the next read. */
+    ByteBuffer payload() {
+        return payload;
+    }
+
+    @Override
+    public void close() throws IOException {
+        ch.close();
+    }
+}

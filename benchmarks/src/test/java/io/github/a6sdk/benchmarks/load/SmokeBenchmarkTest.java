@@ -1,0 +1,109 @@
+package io.github.a6sdk.benchmarks.load;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.a6sdk.runtime.PluginCatalog;
+import io.github.a6sdk.runtime.Runner;
+import io.github.a6sdk.runtime.RunnerConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A smoke-sized run of the load generator against our runner serving the seven benchmark plugins
+ * (and against the Go runner when its binary is beside the repository): a fraction of a second per
+ * scenario, asserting only that every reply is right. No speed assertion.
+ */
+class SmokeBenchmarkTest {
+    private static Path dir;
+    private static Runner runner;
+
+    @BeforeAll
+    static void start() throws Exception {
+        dir = Files.createTempDirectory("a6-bench-smoke");
+        RunnerConfig config = RunnerConfig.fromEnvironment(Map.of(
+                "APISIX_LISTEN_ADDRESS", "unix:" + dir.resolve("ours.sock"),
+                "A6_EXIT_WITH_PARENT", "false",
+                "A6_LOG_LEVEL", "ERROR"));
+        PluginCatalog catalog = PluginCatalog.load(SmokeBenchmarkTest.class.getClassLoader());
+        assertEquals(List.of("noop", "respmod", "rewrite", "say", "sleep", "throw", "vars"), catalog.names());
+        runner = new Runner(config, catalog).start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (runner != null) {
+            runner.shutdown(500);
+        }
+    }
+
+    static LoadGen.Options options(Path socket, String scenario) {
+        LoadGen.Options o = new LoadGen.Options();
+        o.socket = socket;
+        o.pid = ProcessHandle.current().pid();
+        o.scenario = scenario;
+        o.connections = 2;
+        o.warmupMs = 100;
+        o.measureMs = 300;
+        return o;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"noop", "say", "rewrite", "vars", "respmod", "throw", "chain5"})
+    void everyReplyIsRight(String scenario) throws Exception {
+        Result r = LoadGen.run(options(runner.socket(), scenario));
+        assertEquals(0, r.errors(), () -> "wrong replies: " + r.firstError());
+        assertTrue(r.calls() > 0, "no call measured");
+    }
+
+    @Test
+    void scalingShapes() throws Exception {
+        LoadGen.Options headers = options(runner.socket(), "noop");
+        headers.headers = 1000;
+        Result h = LoadGen.run(headers);
+        assertEquals(0, h.errors(), () -> "wrong replies: " + h.firstError());
+        LoadGen.Options routes = options(runner.socket(), "noop");
+        routes.routes = 200;
+        Result r = LoadGen.run(routes);
+        assertEquals(0, r.errors(), () -> "wrong replies: " + r.firstError());
+        LoadGen.Options fixed = options(runner.socket(), "say");
+        fixed.fixedCalls = 1000;
+        Result f = LoadGen.run(fixed);
+        assertEquals(0, f.errors(), () -> "wrong replies: " + f.firstError());
+        assertEquals(1000, f.calls());
+    }
+
+    @Test
+    void sleepBurstAnswersEveryConnection() throws Exception {
+        LoadGen.Options o = options(runner.socket(), "sleep");
+        o.connections = 4;
+        assertTrue(LoadGen.burst(o) > 0, "a sleep call got a wrong reply");
+    }
+
+    /** The same client against the Go runner, when shared/baseline is beside the repository. */
+    @Test
+    void goRunnerGetsTheSameChecks() throws Exception {
+        Path go = Path.of(System.getProperty("a6.baseline", "../../shared/baseline"), "go-runner", "go-runner-peer");
+        Assumptions.assumeTrue(Files.isExecutable(go), "no Go runner at " + go);
+        RunnerProcess.Spec spec = new RunnerProcess.Spec("go", List.of(go.toAbsolutePath().toString(), "run", "-m", "prod"),
+                Map.of(), go);
+        Path work = Files.createTempDirectory(dir, "go");
+        try (RunnerProcess p = RunnerProcess.start(spec, work)) {
+            for (String s : List.of("noop", "say", "rewrite", "vars", "respmod")) {
+                LoadGen.Options o = options(p.socket, s);
+                o.pid = p.pid();
+                Result r = LoadGen.run(o);
+                assertEquals(0, r.errors(), () -> s + ": wrong replies: " + r.firstError());
+                assertTrue(r.calls() > 0, s + ": no call measured");
+            }
+        }
+    }
+}
