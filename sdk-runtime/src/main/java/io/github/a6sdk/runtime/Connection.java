@@ -56,7 +56,9 @@ final class Connection implements Runnable, ExtraInfo {
     private volatile boolean busy;
     private volatile long callSeq;
     private volatile long callStart;
-    private volatile String callName = "call";
+    /** What the connection is doing, for log lines; the text is built only when a line is logged. */
+    private volatile String callKind = "call";
+    private volatile long callId = -1;
     private volatile Chain callChain;
     /** Set (under writeLock) once the watchdog gave up on the current call: nothing more is written. */
     private volatile boolean timedOut;
@@ -118,7 +120,8 @@ final class Connection implements Runnable, ExtraInfo {
                 frameStart = 0;
                 callStart = System.nanoTime();
                 callSeq++;
-                callName = Rpc.typeName(io.type());
+                callKind = Rpc.typeName(io.type());
+                callId = -1;
                 callChain = null;
                 busy = true;
                 try {
@@ -134,21 +137,21 @@ final class Connection implements Runnable, ExtraInfo {
                 }
             }
         } catch (TimedOut e) {
-            LOG.log(Level.DEBUG, "{0}: reply dropped, the call had timed out", callName);
+            LOG.log(Level.DEBUG, "{0}: reply dropped, the call had timed out", callName());
         } catch (FrameException e) {
             if (!timedOut) {
                 LOG.log(Level.WARNING, "closing connection: {0}", e.getMessage());
             }
         } catch (ExtraInfoFailedException e) {
             if (!timedOut) {
-                LOG.log(Level.WARNING, "closing connection: {0} during {1}", e.getMessage(), callName);
+                LOG.log(Level.WARNING, "closing connection: {0} during {1}", e.getMessage(), callName());
             }
         } catch (IOException e) {
             if (!runner.isStopping() && !timedOut) {
                 LOG.log(Level.DEBUG, "connection ended: {0}", e.toString());
             }
         } catch (RuntimeException | Error e) {
-            LOG.log(Level.ERROR, "closing connection after an unexpected failure in " + callName, e);
+            LOG.log(Level.ERROR, "closing connection after an unexpected failure in " + callName(), e);
         } finally {
             close();
             runner.closed(this);
@@ -250,7 +253,7 @@ final class Connection implements Runnable, ExtraInfo {
                 if (t != null && t.isAlive() && busy) {
                     LOG.log(Level.WARNING, "{0}: the plugin thread {1} is still running {2} ms after it was interrupted;"
                             + " it ignores interrupts, and holds a thread until it returns. It is at: {3}",
-                            callName, t.getName(), String.valueOf(TimeUnit.NANOSECONDS.toMillis(now - timedOutAt)), where(t));
+                            callName(), t.getName(), String.valueOf(TimeUnit.NANOSECONDS.toMillis(now - timedOutAt)), where(t));
                 }
             }
             return;
@@ -262,7 +265,7 @@ final class Connection implements Runnable, ExtraInfo {
                 timedOutAt = now;
                 forced = true;
                 LOG.log(Level.ERROR, "{0}: stuck writing to APISIX for {1} ms (A6_CALL_TIMEOUT_MS={2});"
-                        + " closing the connection", callName, String.valueOf(TimeUnit.NANOSECONDS.toMillis(elapsed)),
+                        + " closing the connection", callName(), String.valueOf(TimeUnit.NANOSECONDS.toMillis(elapsed)),
                         String.valueOf(TimeUnit.NANOSECONDS.toMillis(limitNanos)));
                 close();
             }
@@ -281,7 +284,7 @@ final class Connection implements Runnable, ExtraInfo {
         Chain chain = callChain;
         LOG.log(Level.ERROR, "{0} (plugins {1}) timed out after {2} ms (A6_CALL_TIMEOUT_MS={3}): answering"
                 + " SERVICE_UNAVAILABLE, interrupting thread {4} and closing the connection. The plugin is at: {5}",
-                callName, chain == null ? "[]" : chain.names(), String.valueOf(TimeUnit.NANOSECONDS.toMillis(elapsed)),
+                callName(), chain == null ? "[]" : chain.names(), String.valueOf(TimeUnit.NANOSECONDS.toMillis(elapsed)),
                 String.valueOf(TimeUnit.NANOSECONDS.toMillis(limitNanos)), t == null ? "?" : t.getName(), t == null ? "?" : where(t));
         Thread abort = new Thread(this::abortCall, "a6-timeout-" + (t == null ? "?" : t.getName()));
         abort.setDaemon(true);
@@ -299,7 +302,7 @@ final class Connection implements Runnable, ExtraInfo {
                 }
             }
         } catch (IOException e) {
-            LOG.log(Level.DEBUG, "{0}: could not send the timeout reply: {1}", callName, e.toString());
+            LOG.log(Level.DEBUG, "{0}: could not send the timeout reply: {1}", callName(), e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -374,10 +377,15 @@ final class Connection implements Runnable, ExtraInfo {
             if (timedOut) {
                 return;
             }
-            LOG.log(Level.ERROR, callName + " (plugins " + (callChain == null ? "[]" : callChain.names())
+            LOG.log(Level.ERROR, callName() + " (plugins " + (callChain == null ? "[]" : callChain.names())
                     + ") failed: " + e + "; answering SERVICE_UNAVAILABLE", e);
             error(Rpc.ERR_SERVICE_UNAVAILABLE);
         }
+    }
+
+    private String callName() {
+        long id = callId;
+        return id < 0 ? callKind : callKind + " " + id;
     }
 
     /** A body too large for a frame: answered with an error, never a corrupted frame. */
@@ -386,7 +394,7 @@ final class Connection implements Runnable, ExtraInfo {
             return false;
         }
         LOG.log(Level.ERROR, "{0} (plugins {1}): {2} of {3} bytes does not fit a frame of at most {4} bytes;"
-                + " answering SERVICE_UNAVAILABLE", callName, callChain == null ? "[]" : callChain.names(), what,
+                + " answering SERVICE_UNAVAILABLE", callName(), callChain == null ? "[]" : callChain.names(), what,
                 String.valueOf(body.length), String.valueOf(Rpc.MAX_PAYLOAD));
         io.discardOutput();
         error(Rpc.ERR_SERVICE_UNAVAILABLE);
@@ -424,7 +432,8 @@ final class Connection implements Runnable, ExtraInfo {
             error(Rpc.ERR_CONF_TOKEN_NOT_FOUND);
             return;
         }
-        callName = "HTTPReqCall " + id;
+        callKind = "HTTPReqCall";
+        callId = id;
         callChain = chain;
         RequestView request = new RequestView(req, this);
         StopResponse response = new StopResponse();
@@ -461,7 +470,8 @@ final class Connection implements Runnable, ExtraInfo {
             error(Rpc.ERR_CONF_TOKEN_NOT_FOUND);
             return;
         }
-        callName = "HTTPRespCall " + id;
+        callKind = "HTTPRespCall";
+        callId = id;
         callChain = chain;
         UpstreamView response = new UpstreamView(resp, this);
         try {

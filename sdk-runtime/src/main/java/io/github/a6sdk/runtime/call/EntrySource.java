@@ -25,6 +25,12 @@ public interface EntrySource {
 
     String name(int i);
 
+    /** Whether entry {@code i} is named {@code name}; sources over raw bytes compare without decoding. */
+    default boolean nameIs(int i, String name, boolean ignoreCase) {
+        String n = name(i);
+        return ignoreCase ? n.equalsIgnoreCase(name) : n.equals(name);
+    }
+
     /** The value of entry {@code i}, or {@code null} when it has none. */
     String value(int i);
 

@@ -30,9 +30,19 @@ public final class FieldList implements Fields {
     private int size;
     private List<String> changed;
 
+    // Changes made before the entries were decoded: replayed by load(), so that setting one header
+    // of a request does not decode every header (a Rewrite needs only the changed names).
+    private static final byte SET = 0;
+    private static final byte ADD = 1;
+    private static final byte REMOVE = 2;
+    private byte[] opKinds;
+    private String[] opNames;
+    private String[] opValues;
+    private int opCount;
+
     private FieldList(boolean ignoreCase, EntrySource source) {
         this.ignoreCase = ignoreCase;
-        this.source = source;
+        this.source = source == EntrySource.EMPTY ? null : source;
     }
 
     /** Header semantics: names match ignoring case. */
@@ -64,6 +74,94 @@ public final class FieldList implements Fields {
             }
             size = n;
         }
+        for (int k = 0; k < opCount; k++) {
+            switch (opKinds[k]) {
+                case SET: applySet(opNames[k], opValues[k]); break;
+                case ADD: applyAdd(opNames[k], opValues[k]); break;
+                default: applyRemove(opNames[k]); break;
+            }
+        }
+        opKinds = null;
+        opNames = null;
+        opValues = null;
+        opCount = 0;
+    }
+
+    /** Receives the current values of one name; see {@link #valuesOf}. */
+    public interface ValueSink {
+        /**
+         * @param value the value, or {@code null} when absent
+         * @param rawName the name's bytes as APISIX sent them, or {@code null} when a plugin wrote the entry
+         * @param rawValue the value's bytes as APISIX sent them, or {@code null} (written by a plugin, or absent)
+         */
+        void accept(String value, ByteBuffer rawName, ByteBuffer rawValue);
+    }
+
+    /**
+     * Calls {@code sink} for every current value of {@code name}, in order, and returns how many
+     * there were. Before the list is decoded, this reads only the entries named {@code name} (names
+     * are compared on the wire bytes), so a Rewrite of one header does not decode the others.
+     */
+    public int valuesOf(String name, ValueSink sink) {
+        if (source == null) {
+            int count = 0;
+            for (int i = 0; i < size; i++) {
+                if (matches(names[i], name)) {
+                    int o = origins[i];
+                    sink.accept(values[i], o < 0 ? null : loadedFrom.rawName(o), o < 0 ? null : loadedFrom.rawValue(o));
+                    count++;
+                }
+            }
+            return count;
+        }
+        int from = 0;
+        boolean fromSource = true;
+        for (int k = opCount - 1; k >= 0; k--) {
+            if (opKinds[k] != ADD && matches(opNames[k], name)) {
+                from = k;
+                fromSource = false;
+                break;
+            }
+        }
+        // A SET keeps the position of the first old value; values are reported in list order.
+        int count = 0;
+        if (fromSource) {
+            for (int i = 0, n = source.count(); i < n; i++) {
+                if (source.nameIs(i, name, ignoreCase)) {
+                    sink.accept(source.value(i), source.rawName(i), source.rawValue(i));
+                    count++;
+                }
+            }
+        }
+        for (int k = from; k < opCount; k++) {
+            if (opKinds[k] != REMOVE && matches(opNames[k], name)) {
+                sink.accept(opValues[k], null, null);
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** The values of {@code name} without decoding the other entries (entries not yet loaded). */
+    private List<String> pendingValues(String name) {
+        List<String> out = new ArrayList<>(2);
+        valuesOf(name, (value, rawName, rawValue) -> out.add(value));
+        return out;
+    }
+
+    private void record(byte kind, String name, String value) {
+        if (opKinds == null) {
+            opKinds = new byte[4];
+            opNames = new String[4];
+            opValues = new String[4];
+        } else if (opCount == opKinds.length) {
+            opKinds = Arrays.copyOf(opKinds, opCount * 2);
+            opNames = Arrays.copyOf(opNames, opCount * 2);
+            opValues = Arrays.copyOf(opValues, opCount * 2);
+        }
+        opKinds[opCount] = kind;
+        opNames[opCount] = name;
+        opValues[opCount++] = value;
     }
 
     private boolean matches(String a, String b) {
@@ -72,7 +170,10 @@ public final class FieldList implements Fields {
 
     @Override
     public String get(String name) {
-        load();
+        if (source != null) {
+            List<String> values = pendingValues(name);
+            return values.isEmpty() ? null : values.get(0);
+        }
         for (int i = 0; i < size; i++) {
             if (matches(names[i], name)) {
                 return values[i];
@@ -83,7 +184,9 @@ public final class FieldList implements Fields {
 
     @Override
     public List<String> getAll(String name) {
-        load();
+        if (source != null) {
+            return Collections.unmodifiableList(pendingValues(name));
+        }
         List<String> out = null;
         for (int i = 0; i < size; i++) {
             if (matches(names[i], name)) {
@@ -98,7 +201,9 @@ public final class FieldList implements Fields {
 
     @Override
     public boolean contains(String name) {
-        load();
+        if (source != null) {
+            return !pendingValues(name).isEmpty();
+        }
         for (int i = 0; i < size; i++) {
             if (matches(names[i], name)) {
                 return true;
@@ -179,7 +284,36 @@ public final class FieldList implements Fields {
     @Override
     public void set(String name, String value) {
         checkName(name);
-        load();
+        if (source != null) {
+            record(SET, name, value);
+        } else {
+            applySet(name, value);
+        }
+        markChanged(name);
+    }
+
+    @Override
+    public void add(String name, String value) {
+        checkName(name);
+        if (source != null) {
+            record(ADD, name, value);
+        } else {
+            applyAdd(name, value);
+        }
+        markChanged(name);
+    }
+
+    @Override
+    public void remove(String name) {
+        if (source != null) {
+            record(REMOVE, name, null);
+        } else {
+            applyRemove(name);
+        }
+        markChanged(name);
+    }
+
+    private void applySet(String name, String value) {
         int w = 0;
         boolean placed = false;
         for (int i = 0; i < size; i++) {
@@ -202,20 +336,13 @@ public final class FieldList implements Fields {
         if (!placed) {
             append(name, value);
         }
-        markChanged(name);
     }
 
-    @Override
-    public void add(String name, String value) {
-        checkName(name);
-        load();
+    private void applyAdd(String name, String value) {
         append(name, value);
-        markChanged(name);
     }
 
-    @Override
-    public void remove(String name) {
-        load();
+    private void applyRemove(String name) {
         int w = 0;
         for (int i = 0; i < size; i++) {
             if (!matches(names[i], name)) {
@@ -227,7 +354,6 @@ public final class FieldList implements Fields {
         Arrays.fill(names, w, size, null);
         Arrays.fill(values, w, size, null);
         size = w;
-        markChanged(name);
     }
 
     private static void checkName(String name) {

@@ -152,51 +152,18 @@ public final class Encoder {
         List<String> names = fields.changedNames();
         int[] offs = offsets(names.size());
         int k = 0;
-        int n = fields.size();
         for (String name : names) {
-            int first = -1;
-            int count = 0;
-            for (int i = 0; i < n; i++) {
-                if (fields.nameMatches(i, name)) {
-                    first = count++ == 0 ? i : first;
-                }
-            }
+            collected.collect(fields, name);
+            int count = collected.count;
             if (count == 0) {
                 offs[k++] = entry(name, null);
             } else if (count == 1) {
-                int v = value(fields, first, true);
-                offs[k++] = TextEntry.createTextEntry(b, b.createString(name), v);
+                offs[k++] = TextEntry.createTextEntry(b, b.createString(name), collected.value(0, true));
             } else {
-                int v = b.createString(ByteBuffer.wrap(joined(fields, name)));
-                offs[k++] = TextEntry.createTextEntry(b, b.createString(name), v);
+                offs[k++] = TextEntry.createTextEntry(b, b.createString(name), b.createString(ByteBuffer.wrap(collected.joined())));
             }
         }
         return vector(offs, k);
-    }
-
-    /** The values of {@code name} joined with ", " (absent ones left out), their bytes kept as they came. */
-    private static byte[] joined(FieldList fields, String name) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(64);
-        int n = fields.size();
-        for (int i = 0; i < n; i++) {
-            if (!fields.nameMatches(i, name) || fields.valueAt(i) == null) {
-                continue;
-            }
-            if (out.size() > 0) {
-                out.write(',');
-                out.write(' ');
-            }
-            ByteBuffer raw = fields.rawValueAt(i);
-            if (raw != null) {
-                while (raw.hasRemaining()) {
-                    out.write(raw.get());
-                }
-            } else {
-                byte[] v = fields.valueAt(i).getBytes(StandardCharsets.UTF_8);
-                out.write(v, 0, v.length);
-            }
-        }
-        return out.toByteArray();
     }
 
     /** Rewrite args: per changed name, its values in order (the first replaces, the rest add), or a delete. */
@@ -209,22 +176,86 @@ public final class Encoder {
             return 0;
         }
         List<String> names = fields.changedNames();
-        // At most one entry per current value plus one delete per removed name.
-        int[] offs = offsets(names.size() + fields.size());
+        int[] offs = offsets(names.size());
         int k = 0;
-        int n = fields.size();
         for (String name : names) {
-            int before = k;
-            for (int i = 0; i < n; i++) {
-                if (fields.nameMatches(i, name)) {
-                    offs[k++] = entryAt(fields, i, true);
-                }
-            }
-            if (k == before) {
+            collected.collect(fields, name);
+            if (collected.count == 0) {
                 offs[k++] = entry(name, null);
+                continue;
+            }
+            offs = offsets(k + collected.count + names.size());
+            for (int j = 0; j < collected.count; j++) {
+                ByteBuffer rawName = collected.rawNames[j];
+                int n = rawName != null ? b.createString(rawName) : b.createString(name);
+                offs[k++] = TextEntry.createTextEntry(b, n, collected.value(j, true));
             }
         }
         return vector(offs, k);
+    }
+
+    /** The current values of one name, with their wire bytes where no plugin wrote them. Reused. */
+    private final Collected collected = new Collected();
+
+    private final class Collected implements FieldList.ValueSink {
+        String[] values = new String[4];
+        ByteBuffer[] rawNames = new ByteBuffer[4];
+        ByteBuffer[] rawValues = new ByteBuffer[4];
+        int count;
+
+        void collect(FieldList fields, String name) {
+            java.util.Arrays.fill(values, 0, count, null);
+            java.util.Arrays.fill(rawNames, 0, count, null);
+            java.util.Arrays.fill(rawValues, 0, count, null);
+            count = 0;
+            fields.valuesOf(name, this);
+        }
+
+        @Override
+        public void accept(String value, ByteBuffer rawName, ByteBuffer rawValue) {
+            if (count == values.length) {
+                values = java.util.Arrays.copyOf(values, count * 2);
+                rawNames = java.util.Arrays.copyOf(rawNames, count * 2);
+                rawValues = java.util.Arrays.copyOf(rawValues, count * 2);
+            }
+            values[count] = value;
+            rawNames[count] = rawName;
+            rawValues[count++] = rawValue;
+        }
+
+        /** Value {@code j} as a string offset: its wire bytes when untouched; absent becomes "" if asked. */
+        int value(int j, boolean emptyForAbsent) {
+            if (values[j] == null) {
+                return emptyForAbsent ? b.createString("") : 0;
+            }
+            ByteBuffer raw = rawValues[j];
+            return raw != null ? b.createString(raw) : b.createString(values[j]);
+        }
+
+        /** The present values joined with ", ", their bytes kept as they came. */
+        byte[] joined() {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+            for (int j = 0; j < count; j++) {
+                if (values[j] == null) {
+                    continue;
+                }
+                if (out.size() > 0) {
+                    out.write(',');
+                    out.write(' ');
+                }
+                ByteBuffer raw = rawValues[j];
+                if (raw != null) {
+                    ByteBuffer r = raw.duplicate();
+                    while (r.hasRemaining()) {
+                        out.write(r.get());
+                    }
+                } else {
+                    byte[] v = values[j].getBytes(StandardCharsets.UTF_8);
+                    out.write(v, 0, v.length);
+                }
+            }
+            return out.toByteArray();
+        }
     }
 
     /**
@@ -260,9 +291,10 @@ public final class Encoder {
         return b.endVector();
     }
 
+    /** The scratch array of offsets, grown (keeping what it holds) to at least {@code n}. */
     private int[] offsets(int n) {
         if (offsets.length < n) {
-            offsets = new int[Math.max(n, offsets.length * 2)];
+            offsets = java.util.Arrays.copyOf(offsets, Math.max(n, offsets.length * 2));
         }
         return offsets;
     }

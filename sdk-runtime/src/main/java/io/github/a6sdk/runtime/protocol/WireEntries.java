@@ -36,6 +36,35 @@ final class WireEntries implements EntrySource {
         return reader.string(reader.tableAt(vector, i), 1);
     }
 
+    /** Compares the name's bytes in the frame with an ASCII {@code name}, without decoding it. */
+    @Override
+    public boolean nameIs(int i, String name, boolean ignoreCase) {
+        for (int k = 0; k < name.length(); k++) {
+            if (name.charAt(k) >= 0x80) {
+                return EntrySource.super.nameIs(i, name, ignoreCase);
+            }
+        }
+        int table = reader.tableAt(vector, i);
+        int start = reader.stringStart(table, 0);
+        int len = start < 0 ? 0 : reader.vectorLength(start);
+        if (len != name.length()) {
+            return false;
+        }
+        ByteBuffer bb = reader.buffer();
+        for (int k = 0; k < len; k++) {
+            char c = name.charAt(k);
+            int b = bb.get(start + k) & 0xFF;
+            if (b != c && !(ignoreCase && lower(b) == lower(c))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int lower(int c) {
+        return c >= 'A' && c <= 'Z' ? c + 32 : c;
+    }
+
     @Override
     public ByteBuffer rawName(int i) {
         return raw(reader.tableAt(vector, i), 0);

@@ -117,31 +117,42 @@ class FieldListTest {
     }
 
     @Test
-    void decodesLazilyAndOnce() {
-        int[] reads = {0};
+    void aLookupOrAChangeDecodesOnlyWhatItNeeds() {
+        int[] values = {0};
         EntrySource counting = new EntrySource() {
+            private final String[] names = {"a", "b", "c"};
+
             @Override
             public int count() {
-                reads[0]++;
-                return 1;
+                return 3;
             }
 
             @Override
             public String name(int i) {
-                return "a";
+                return names[i];
             }
 
             @Override
             public String value(int i) {
-                return "1";
+                values[0]++;
+                return String.valueOf(i + 1);
             }
         };
         FieldList h = FieldList.headers(counting);
-        assertEquals(0, reads[0], "nothing is decoded until asked");
-        h.get("a");
-        h.getAll("a");
-        h.size();
-        assertEquals(1, reads[0]);
+        assertEquals(0, values[0], "nothing is decoded until asked");
+        assertEquals("2", h.get("B"));
+        assertEquals(1, values[0], "a lookup decodes only the matching value");
+        h.set("c", "new");
+        h.add("a", "more");
+        assertEquals(List.of("1", "more"), h.getAll("a"));
+        assertEquals("new", h.get("c"));
+        assertEquals(2, values[0], "a change decodes nothing; reading it back decodes only its name's values");
+        assertEquals(List.of("c", "a"), h.changedNames());
+        assertEquals(4, h.size(), "the first whole-list read decodes every entry once and replays the changes");
+        assertEquals(5, values[0]);
+        assertEquals("{a=1, b=2, c=new, a=more}", h.toString());
+        h.get("b");
+        assertEquals(5, values[0], "decoded once");
     }
 
     @Test
