@@ -63,10 +63,10 @@ public final class Main {
                     + " project that holds the @ApisixPlugin classes?");
         }
         String readyMillis = String.valueOf((System.nanoTime() - startNanos) / 1_000_000);
-        LOG.log(Level.INFO, "a6 runner {0} listening on {1} (mode {2}, transport {3}, Java {4}, pid {5}) with plugins {6};"
-                + " ready {7} ms after main()", version(), config.socket(), Integer.toOctalString(config.socketMode()),
-                runner.transportName(), Runtime.version(), String.valueOf(ProcessHandle.current().pid()), catalog.names(),
-                readyMillis);
+        LOG.log(Level.INFO, "a6 runner {0} listening on {1} (mode {2}, transport {3}, {4} threads, Java {5}, pid {6})"
+                + " with plugins {7}; ready {8} ms after main()", version(), config.socket(),
+                Integer.toOctalString(config.socketMode()), runner.transportName(), runner.threadKind(), Runtime.version(),
+                String.valueOf(ProcessHandle.current().pid()), catalog.names(), readyMillis);
 
         Runnable stop = () -> runner.shutdown(config.drainMillis());
         for (String sig : new String[] {"TERM", "INT"}) {
