@@ -259,12 +259,6 @@ public final class FieldList implements Fields {
         return values[i];
     }
 
-    /** Whether entry {@code i} is named {@code name} (ignoring case for headers). */
-    public boolean nameMatches(int i, String name) {
-        load();
-        return matches(names[i], name);
-    }
-
     /**
      * The bytes of entry {@code i}'s name as APISIX sent them, or {@code null} when a plugin wrote
      * the entry or the source keeps no bytes. Sending these back keeps bytes that are not valid
