@@ -13,7 +13,6 @@ import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -71,17 +70,7 @@ public final class ApisixClient implements Closeable {
         if (type != Rpc.HTTP_REQ_CALL) {
             return errorOrFail(type, "HTTPReqCall");
         }
-        int t = reader.root();
-        long id = reader.u32(t, 0);
-        int action = reader.u8(t, 1);
-        int a = reader.table(t, 2);
-        if (action == Rpc.ACTION_STOP && a != 0) {
-            return new Reply.Stop(id, reader.u16(a, 0), fields(a, 1), reader.bytes(a, 2));
-        }
-        if (action == Rpc.ACTION_REWRITE && a != 0) {
-            return new Reply.Rewrite(id, reader.string(a, 0), fields(a, 1), fields(a, 2), fields(a, 3), reader.bytes(a, 4));
-        }
-        return new Reply.Pass(id);
+        return Reply.decodeRequestCall(reader);
     }
 
     /** Sends an HTTPRespCall (upstream status and headers) and answers ExtraInfo questions. */
@@ -95,8 +84,7 @@ public final class ApisixClient implements Closeable {
         if (type != Rpc.HTTP_RESP_CALL) {
             return errorOrFail(type, "HTTPRespCall");
         }
-        int t = reader.root();
-        return new Reply.RespCall(reader.u32(t, 0), reader.u16(t, 1), fields(t, 2), reader.bytes(t, 3));
+        return Reply.decodeResponseCall(reader);
     }
 
     private int awaitFinal(ExtraInfoAnswers answers) throws IOException {
@@ -153,17 +141,6 @@ public final class ApisixClient implements Closeable {
             throw new IOException(e.getMessage(), e);
         }
         frames.flush();
-    }
-
-    private List<Field> fields(int table, int slot) {
-        int vec = reader.vector(table, slot, 4);
-        int n = reader.vectorLength(vec);
-        List<Field> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            int e = reader.tableAt(vec, i);
-            out.add(new Field(reader.string(e, 0), reader.string(e, 1)));
-        }
-        return out;
     }
 
     private int entries(List<Field> fields) {
