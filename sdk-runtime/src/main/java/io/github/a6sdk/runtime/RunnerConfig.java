@@ -9,7 +9,7 @@ import java.util.Map;
  *
  * @param socket the unix socket path ({@code APISIX_LISTEN_ADDRESS} without {@code unix:})
  * @param confExpireSeconds {@code APISIX_CONF_EXPIRE_TIME}; confs live twice that long, covering
- *     APISIX's worst case of 0.9 + 1 times it (protocol.md section 4.3)
+ *     APISIX's worst case of 0.9 + 1 times it (docs/protocol.md section 4.3)
  * @param socketMode file mode of the socket, octal ({@code A6_SOCKET_MODE}, default 0766)
  * @param confCacheSize most route confs kept ({@code A6_CONF_CACHE_SIZE}, default 131072)
  * @param maxConnections most connections served at once ({@code A6_MAX_CONNECTIONS}, default 4096)
