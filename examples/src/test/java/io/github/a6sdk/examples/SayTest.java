@@ -23,7 +23,7 @@ class SayTest {
     void aMissingBodyStillStopsButWithNoBody() {
         RequestOutcome.Stop stop = PluginChain.of(new Say_Descriptor(), "").request(TestRequest.get("/")).stopped();
         assertEquals(200, stop.status());
-        // APISIX sends no body for an empty one (protocol.md 5.2)
+        // APISIX sends no body for an empty one (docs/protocol.md 5.2)
         assertEquals(0, stop.body() == null ? 0 : stop.body().length);
     }
 

@@ -44,7 +44,7 @@ public final class Main {
         RunnerConfig config;
         try {
             config = RunnerConfig.fromEnvironment(System.getenv());
-            RunnerLogging.configure(config.logLevel());
+            RunnerLogging.configure(config.logLevel(), config.logFile());
         } catch (IllegalArgumentException e) {
             System.err.println("a6 runner: " + e.getMessage());
             return 2;

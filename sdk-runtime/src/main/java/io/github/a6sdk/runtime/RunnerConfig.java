@@ -1,5 +1,6 @@
 package io.github.a6sdk.runtime;
 
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -8,7 +9,7 @@ import java.util.Map;
  *
  * @param socket the unix socket path ({@code APISIX_LISTEN_ADDRESS} without {@code unix:})
  * @param confExpireSeconds {@code APISIX_CONF_EXPIRE_TIME}; confs live twice that long, covering
- *     APISIX's worst case of 0.9 + 1 times it (protocol.md section 4.3)
+ *     APISIX's worst case of 0.9 + 1 times it (docs/protocol.md section 4.3)
  * @param socketMode file mode of the socket, octal ({@code A6_SOCKET_MODE}, default 0766)
  * @param confCacheSize most route confs kept ({@code A6_CONF_CACHE_SIZE}, default 131072)
  * @param maxConnections most connections served at once ({@code A6_MAX_CONNECTIONS}, default 4096)
@@ -18,6 +19,7 @@ import java.util.Map;
  *     default 55000, a little under APISIX's 60 s read timeout; 0 turns the watchdog off)
  * @param exitWithParent exit when the parent process (APISIX) is gone ({@code A6_EXIT_WITH_PARENT}, default true)
  * @param logLevel {@code A6_LOG_LEVEL}: ERROR, WARN, INFO (default), DEBUG or OFF
+ * @param logFile {@code A6_LOG_FILE}: the file the log is appended to, or {@code null} for stderr (the default)
  */
 public record RunnerConfig(
         Path socket,
@@ -28,7 +30,8 @@ public record RunnerConfig(
         long drainMillis,
         long callTimeoutMillis,
         boolean exitWithParent,
-        String logLevel) {
+        String logLevel,
+        Path logFile) {
 
     /** Reads the settings; a missing or malformed value gives a message saying what to set. */
     public static RunnerConfig fromEnvironment(Map<String, String> env) {
@@ -51,7 +54,8 @@ public record RunnerConfig(
                 number(env, "A6_DRAIN_MS", 800, 0, 60_000),
                 number(env, "A6_CALL_TIMEOUT_MS", 55_000, 0, 24L * 3600 * 1000),
                 !"false".equalsIgnoreCase(env.getOrDefault("A6_EXIT_WITH_PARENT", "true")),
-                env.getOrDefault("A6_LOG_LEVEL", "INFO"));
+                env.getOrDefault("A6_LOG_LEVEL", "INFO"),
+                logFile(env.get("A6_LOG_FILE")));
     }
 
     private static long number(Map<String, String> env, String name, long dflt, long min, long max) {
@@ -67,6 +71,17 @@ public record RunnerConfig(
             return v;
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(name + " must be a whole number, got \"" + raw + "\"", e);
+        }
+    }
+
+    private static Path logFile(String raw) {
+        if (raw == null || raw.isBlank()) {
+            return null;
+        }
+        try {
+            return Path.of(raw.trim()).toAbsolutePath();
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException("A6_LOG_FILE must be a file path, got \"" + raw + "\": " + e.getReason(), e);
         }
     }
 

@@ -2,6 +2,7 @@ package io.github.a6sdk.runtime;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.logging.ConsoleHandler;
@@ -14,21 +15,58 @@ import java.util.logging.Logger;
 
 /**
  * Sets up {@code System.Logger}'s default backend (java.util.logging) for a runner: one line per
- * record on stderr, which APISIX copies into its error.log, at the level of {@code A6_LOG_LEVEL}.
- * Applications that bring their own {@code System.LoggerFinder} keep it; this only configures JUL.
+ * record, at the level of {@code A6_LOG_LEVEL}, on stderr (which APISIX copies into its error.log) or
+ * appended to {@code A6_LOG_FILE}.
+ *
+ * <p>When the class path brings its own {@code System.LoggerFinder} (for example
+ * {@code org.slf4j:slf4j-jdk-platform-logging}, which hands {@code System.Logger} to SLF4J and so to
+ * Logback), that backend decides levels and output: this class then changes nothing, not even
+ * java.util.logging's set-up.
  */
 public final class RunnerLogging {
+    /** How often the log file is checked for rotation (see {@link LogFileHandler}). */
+    static final long ROTATION_CHECK_MILLIS = 1000;
+
     private RunnerLogging() {}
 
+    /** Logs to stderr at {@code level}. */
     public static void configure(String level) {
+        configure(level, null);
+    }
+
+    /**
+     * Logs at {@code level} to {@code file} (appended to), or to stderr when it is {@code null}.
+     *
+     * @throws IllegalArgumentException for a bad level, or a file that cannot be opened (the message
+     *     names the variable and the path)
+     */
+    public static void configure(String level, Path file) {
         Level julLevel = toJul(level);
-        LogManager.getLogManager().reset();
-        Logger root = Logger.getLogger("");
-        Handler handler = new ConsoleHandler();
+        String finder = userLoggerFinder();
+        if (finder != null) {
+            if (file != null) {
+                System.getLogger("io.github.a6sdk.runtime").log(System.Logger.Level.WARNING,
+                        "A6_LOG_FILE is ignored: System.Logger goes to {0} from the class path; set the file in"
+                                + " that backend''s configuration", finder);
+            }
+            return;
+        }
+        Handler handler = file == null ? new ConsoleHandler() : LogFileHandler.open(file, ROTATION_CHECK_MILLIS);
         handler.setLevel(Level.ALL);
         handler.setFormatter(new OneLine());
+        LogManager.getLogManager().reset();
+        Logger root = Logger.getLogger("");
         root.addHandler(handler);
         root.setLevel(julLevel);
+    }
+
+    /**
+     * The class name of the {@code System.LoggerFinder} the class path provides, or {@code null} when
+     * {@code System.Logger} uses the JDK's own backend.
+     */
+    static String userLoggerFinder() {
+        String name = System.LoggerFinder.getLoggerFinder().getClass().getName();
+        return name.startsWith("jdk.internal.") || name.startsWith("sun.util.logging.") ? null : name;
     }
 
     static Level toJul(String level) {

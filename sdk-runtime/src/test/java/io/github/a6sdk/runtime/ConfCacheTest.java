@@ -60,7 +60,7 @@ class ConfCacheTest {
 
     @Test
     void entriesOutliveApisixConfExpireTime() {
-        // APISIX may use a token for up to ~1.9 x APISIX_CONF_EXPIRE_TIME (protocol.md 4.3).
+        // APISIX may use a token for up to ~1.9 x APISIX_CONF_EXPIRE_TIME (docs/protocol.md 4.3).
         RunnerConfig config = RunnerConfig.fromEnvironment(Map.of(
                 "APISIX_LISTEN_ADDRESS", "unix:/tmp/x.sock", "APISIX_CONF_EXPIRE_TIME", "3600"));
         assertTrue(config.confTtlSeconds() >= 3600);

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** PrepareConf and conf tokens over a real socket (protocol.md section 4). */
+/** PrepareConf and conf tokens over a real socket (docs/protocol.md section 4). */
 @Timeout(30)
 class ConfTokenProtocolTest {
     @TempDir Path dir;

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Bytes that are not valid UTF-8 (APISIX passes on whatever nginx has, protocol.md 2.2): plugins
+ * Bytes that are not valid UTF-8 (APISIX passes on whatever nginx has, docs/protocol.md 2.2): plugins
  * see them decoded leniently, and entries the runner repeats in a reply keep their exact bytes.
  */
 @Timeout(30)

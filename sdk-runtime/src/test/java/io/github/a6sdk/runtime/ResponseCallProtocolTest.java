@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** HTTPRespCall (ext-plugin-post-resp) and protocol.md section 7's header rule. */
+/** HTTPRespCall (ext-plugin-post-resp) and docs/protocol.md section 7's header rule. */
 @Timeout(30)
 class ResponseCallProtocolTest {
     @TempDir Path dir;

@@ -176,7 +176,7 @@ public final class RequestOutcome {
         }
     }
 
-    /** A Rewrite: what APISIX changes before proxying (protocol.md section 5.2). */
+    /** A Rewrite: what APISIX changes before proxying (docs/protocol.md section 5.2). */
     public static final class Rewrite {
         private final Reply.Rewrite rw;
 

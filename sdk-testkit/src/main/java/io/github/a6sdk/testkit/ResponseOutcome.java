@@ -11,7 +11,7 @@ import java.util.Set;
 
 /**
  * What a response-phase chain answered ({@code HTTPRespCall.Resp}, as on the wire), and what the
- * client gets once APISIX applies it (protocol.md section 7).
+ * client gets once APISIX applies it (docs/protocol.md section 7).
  */
 public final class ResponseOutcome {
     private final Reply.RespCall reply;

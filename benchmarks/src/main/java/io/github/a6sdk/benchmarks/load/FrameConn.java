@@ -11,7 +11,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 
 /**
- * The load generator's own framing (protocol.md 1.1), independent of the runtime under test: one
+ * The load generator's own framing (docs/protocol.md 1.1), independent of the runtime under test: one
  * blocking unix-socket connection, 4-byte header (type, 24-bit big-endian length), greedy reads.
  * After {@link #read()} the payload is at {@link #payload()} (position = payload start,
  * limit = payload end, little-endian, as FlatBuffers readers expect).

@@ -294,7 +294,7 @@ public final class LoadGen {
             }
         }
 
-        /** Answers one ExtraInfo question as APISIX does (protocol.md 6). */
+        /** Answers one ExtraInfo question as APISIX does (docs/protocol.md 6). */
         private void answer() throws IOException {
             Req r = Req.getRootAsReq(conn.payload(), info);
             ByteBuffer a;

@@ -12,7 +12,7 @@ import java.util.List;
 /**
  * Messages the load generator sends, built with the official generated classes
  * ({@code io.github.api7:A6:0.6.0-RELEASE}) on flatbuffers-java; their {@code ValidateVersion()} is
- * never called (protocol.md 10a).
+ * never called (docs/protocol.md section 11).
  */
 public final class Wire {
     static final int ERROR = 0;

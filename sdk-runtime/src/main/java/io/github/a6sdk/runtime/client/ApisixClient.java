@@ -17,7 +17,7 @@ import java.util.List;
 
 /**
  * One connection that speaks APISIX's side of the ext-plugin protocol: PrepareConf, HTTPReqCall and
- * HTTPRespCall, answering ExtraInfo questions as APISIX does (protocol.md sections 4 to 7). Used by
+ * HTTPRespCall, answering ExtraInfo questions as APISIX does (docs/protocol.md sections 4 to 7). Used by
  * the test kit, the dev gateway and the runtime's own tests. Not thread-safe: one call at a time,
  * as APISIX does on a connection.
  */

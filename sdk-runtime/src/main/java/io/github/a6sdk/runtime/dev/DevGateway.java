@@ -39,7 +39,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code java -jar plugins.jar dev}: an HTTP server on localhost that plays APISIX for the plugins
  * of the jar. It runs the runner in-process on a unix socket, calls it over the real protocol for
  * the matched route's {@code ext-plugin-*} chains, applies Stop, Rewrite and HTTPRespCall replies
- * as protocol.md sections 5 and 7 describe, and proxies to the upstream (by default a built-in echo
+ * as docs/protocol.md sections 5 and 7 describe, and proxies to the upstream (by default a built-in echo
  * server that answers with the request it received, as JSON). JDK only.
  */
 public final class DevGateway implements Closeable {

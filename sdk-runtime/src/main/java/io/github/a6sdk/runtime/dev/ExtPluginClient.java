@@ -17,7 +17,7 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * APISIX's {@code ext-plugin} module as a client (protocol.md section 4): conf tokens cached per
+ * APISIX's {@code ext-plugin} module as a client (docs/protocol.md section 4): conf tokens cached per
  * key; a missing token is prepared on a separate connection while the call's own connection waits;
  * kept-alive connections reused; any error closes its connection; {@code CONF_TOKEN_NOT_FOUND}
  * forgets every token and starts again, at most 3 attempts. Thread-safe.

@@ -16,7 +16,7 @@ import java.util.Set;
 
 /**
  * One proxied request as APISIX holds it: the current path, args, headers and body, changed by
- * Rewrite replies exactly as protocol.md section 5.2 describes, and the variables APISIX would
+ * Rewrite replies exactly as docs/protocol.md section 5.2 describes, and the variables APISIX would
  * answer ExtraInfo questions with.
  */
 public final class HttpCall {

@@ -113,7 +113,7 @@ public final class Encoder {
 
     /**
      * The complete upstream header set, as APISIX drops every upstream header once the reply names
-     * one (protocol.md section 7). Framing headers are left for nginx to work out again, since the
+     * one (docs/protocol.md section 7). Framing headers are left for nginx to work out again, since the
      * body may have changed.
      */
     private int fullResponseHeaders(FieldList fields) {

@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
  * because APISIX puts whatever bytes nginx has into them.
  *
  * <p>Positions are absolute indexes into the buffer. A table position is what {@link #root()} or
- * {@link #table(int, int)} return; fields are addressed by slot number (protocol.md section 2.1).
+ * {@link #table(int, int)} return; fields are addressed by slot number (docs/protocol.md section 2.1).
  */
 public final class FlatReader {
     /**

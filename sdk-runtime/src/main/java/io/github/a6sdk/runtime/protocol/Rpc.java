@@ -1,6 +1,6 @@
 package io.github.a6sdk.runtime.protocol;
 
-/** RPC type bytes and limits of the ext-plugin frame format (protocol.md section 1). */
+/** RPC type bytes and limits of the ext-plugin frame format (docs/protocol.md section 1). */
 public final class Rpc {
     public static final int ERROR = 0;
     public static final int PREPARE_CONF = 1;

@@ -4,7 +4,7 @@ import io.github.a6sdk.runtime.Chain;
 import java.util.ArrayList;
 import java.util.List;
 
-/** {@code A6.PrepareConf.Req} (protocol.md section 2.5), decoded whole: it is read once per route. */
+/** {@code A6.PrepareConf.Req} (docs/protocol.md section 2.5), decoded whole: it is read once per route. */
 public final class WirePrepareConf {
     private WirePrepareConf() {}
 

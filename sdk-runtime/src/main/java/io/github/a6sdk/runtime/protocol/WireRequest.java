@@ -3,7 +3,7 @@ package io.github.a6sdk.runtime.protocol;
 import io.github.a6sdk.runtime.call.EntrySource;
 import io.github.a6sdk.runtime.call.RequestData;
 
-/** {@code A6.HTTPReqCall.Req}, read lazily from the frame (protocol.md section 2.6). */
+/** {@code A6.HTTPReqCall.Req}, read lazily from the frame (docs/protocol.md section 2.6). */
 public final class WireRequest implements RequestData {
     private final FlatReader r;
     private final int table;

@@ -3,7 +3,7 @@ package io.github.a6sdk.runtime.protocol;
 import io.github.a6sdk.runtime.call.EntrySource;
 import io.github.a6sdk.runtime.call.ResponseData;
 
-/** {@code A6.HTTPRespCall.Req}, read lazily from the frame (protocol.md section 2.8). */
+/** {@code A6.HTTPRespCall.Req}, read lazily from the frame (docs/protocol.md section 2.8). */
 public final class WireResponse implements ResponseData {
     private final FlatReader r;
     private final int table;

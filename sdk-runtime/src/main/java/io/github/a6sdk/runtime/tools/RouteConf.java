@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * The {@code ext-plugin-*} entries of APISIX routes, read from Admin API output or bare route
- * objects, with APISIX's own schema checks on each entry (protocol.md section 9.3).
+ * objects, with APISIX's own schema checks on each entry (docs/protocol.md section 9.3).
  */
 public final class RouteConf {
     /** APISIX's three ext-plugin plugins, in the order they run. */

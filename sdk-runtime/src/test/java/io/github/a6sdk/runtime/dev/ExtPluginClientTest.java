@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** APISIX's retry rule (protocol.md section 4.4) against a runner that never knows the token. */
+/** APISIX's retry rule (docs/protocol.md section 4.4) against a runner that never knows the token. */
 class ExtPluginClientTest {
     @TempDir Path dir;
 

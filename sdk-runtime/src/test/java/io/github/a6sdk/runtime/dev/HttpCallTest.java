@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** How the dev gateway applies replies: protocol.md section 5.2, and the variables it answers. */
+/** How the dev gateway applies replies: docs/protocol.md section 5.2, and the variables it answers. */
 class HttpCallTest {
     static HttpCall call(String path, String query, Field... headers) {
         return new HttpCall("GET", path, query, List.of(headers), null,

@@ -255,7 +255,7 @@ class FrameChannelTest {
         FrameTooLargeException e = assertThrows(FrameTooLargeException.class, () -> ch.append(3, max));
         assertTrue(e.getMessage().contains("16777215"), e.getMessage());
 
-        // A zero-length payload would break APISIX (protocol.md 1.1): refused.
+        // A zero-length payload would break APISIX (docs/protocol.md 1.1): refused.
         FlatBufferBuilder none = new FlatBufferBuilder(16);
         none.finish(io.github.a6sdk.runtime.fbs.A6.Err.Resp.createResp(none, 1));
         none.dataBuffer().position(none.dataBuffer().limit());

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Random plugin edits, encoded by the runtime, then applied the way APISIX applies a reply
- * (protocol.md 5.2 and 7, re-stated here as small simulators): the client must end up with exactly
+ * (docs/protocol.md 5.2 and 7, re-stated here as small simulators): the client must end up with exactly
  * what the plugin left in its view.
  */
 class ApisixSemanticsTest {

@@ -28,8 +28,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,6 +46,20 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(30)
 class JnrShutdownTest {
     @TempDir Path dir;
+
+    /**
+     * The test's own threads: the call in flight blocks one for seconds. Not the default executor of
+     * {@code CompletableFuture.*Async}: from JDK 25 that is always the common pool, whose parallelism
+     * is the CPU count minus one, so on a 2-core machine the blocked call starved the
+     * {@code runner.close()} and the end-of-stream read queued behind it (the test timed out; the
+     * runner was never asked to stop). Up to JDK 24 a parallelism of 1 meant a thread per task.
+     */
+    private final ExecutorService pool = Executors.newCachedThreadPool();
+
+    @AfterEach
+    void stopPool() {
+        pool.shutdownNow();
+    }
 
     private static final CountDownLatch ENTERED = new CountDownLatch(1);
     private static final CountDownLatch RELEASE = new CountDownLatch(1);
@@ -107,7 +124,7 @@ class JnrShutdownTest {
                 } catch (Exception e) {
                     throw new RuntimeException(e);
                 }
-            });
+            }, pool);
             assertTrue(ENTERED.await(5, TimeUnit.SECONDS), "the call reached the plugin");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (runner.connectionCount() < 2 && System.nanoTime() < deadline) {
@@ -115,7 +132,7 @@ class JnrShutdownTest {
             }
             assertEquals(2, runner.connectionCount(), "the idle and the busy connection are served");
 
-            CompletableFuture<Void> stopping = CompletableFuture.runAsync(runner::close);
+            CompletableFuture<Void> stopping = CompletableFuture.runAsync(runner::close, pool);
             // The idle connection ends at once: its client reads end-of-stream while the call still runs.
             ByteBuffer one = ByteBuffer.allocate(1);
             CompletableFuture<Integer> eof = CompletableFuture.supplyAsync(() -> {
@@ -124,7 +141,7 @@ class JnrShutdownTest {
                 } catch (Exception e) {
                     return -2;
                 }
-            });
+            }, pool);
             assertEquals(-1, eof.get(3, TimeUnit.SECONDS), "the idle connection sees end-of-stream");
             assertFalse(Files.exists(sock), "the socket file is removed before draining");
             assertFalse(inFlight.isDone(), "the call in flight is still running");
