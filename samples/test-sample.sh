@@ -32,3 +32,6 @@ if [ "$ANSWER" != "Hello, APISIX!" ]; then
 fi
 echo "sample plugin answered: $ANSWER"
 echo "sample project: OK"
+
+# --- A project generated from sdk-archetype (issue 15): its own script. ---
+bash "$HERE/test-archetype.sh"
