@@ -121,3 +121,6 @@ fi
 echo "samples/logback: the runner's log went to Logback:"
 cat "$WORK/lb-logs/runner.log"
 echo "sample projects: OK"
+
+# --- A project generated from sdk-archetype: its own script. ---
+bash "$HERE/test-archetype.sh"

@@ -10,6 +10,8 @@ import io.github.a6sdk.runtime.dev.DevGateway;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -159,6 +161,31 @@ class DevGatewayTest {
                 assertEquals("node", get(gw, "/b/c").body());
                 assertEquals(404, get(gw, "/a/c").statusCode());
             }
+        }
+    }
+
+    @Test
+    void aJarNamesItsDefaultRoutesInAResource() throws Exception {
+        Path resource = dir.resolve(DevGateway.DEFAULT_ROUTES);
+        Files.createDirectories(resource.getParent());
+        Files.writeString(resource, "[{\"uri\":\"/jar/*\",\"plugins\":{\"ext-plugin-pre-req\":{\"conf\":"
+                + "[{\"name\":\"say\",\"value\":\"{\\\"body\\\":\\\"from the jar\\\"}\"}]}}}]");
+        PrintStream out = new PrintStream(log, true, StandardCharsets.UTF_8);
+        try (URLClassLoader jar = new URLClassLoader(new URL[] {dir.toUri().toURL()}, null)) {
+            try (DevGateway gw = DevGateway.start(CATALOG, jar, new String[] {"--port", "0"}, out, System.err)) {
+                assertEquals("from the jar", get(gw, "/jar/x").body());
+                assertEquals(404, get(gw, "/get").statusCode(), "no default say route next to the jar's routes");
+            }
+            assertTrue(log.toString(StandardCharsets.UTF_8).contains("routes from the jar's " + DevGateway.DEFAULT_ROUTES), log.toString());
+            // a flag replaces the jar's routes
+            try (DevGateway gw = DevGateway.start(CATALOG, jar, new String[] {"--port", "0", "--plugin", "say={\"body\":\"flag\"}"},
+                    out, System.err)) {
+                assertEquals("flag", get(gw, "/jar/x").body());
+            }
+            Files.writeString(resource, "[{\"uri\":\"/\",\"upstream\":\"ftp://x\"}]");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> DevGateway.start(CATALOG, jar, new String[] {"--port", "0"}, out, System.err));
+            assertTrue(e.getMessage().startsWith("the jar's " + DevGateway.DEFAULT_ROUTES + ": "), e.getMessage());
         }
     }
 

@@ -13,10 +13,12 @@ import io.github.a6sdk.runtime.tools.RouteConf;
 import io.github.a6sdk.runtime.tools.Validate;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -52,7 +54,14 @@ public final class DevGateway implements Closeable {
             + "  --post-resp   an ext-plugin-post-resp plugin of the default route; repeatable\n"
             + "  --routes      a JSON file of APISIX routes: [{\"uri\":\"/api/*\",\"upstream\":\"http://...\",\n"
             + "                \"plugins\":{\"ext-plugin-pre-req\":{\"conf\":[{\"name\":\"say\",\"value\":\"{...}\"}]}}}]\n"
-            + "  With no plugin and no routes, the default route runs say with {\"body\":\"hello\"} when the jar has it.";
+            + "  With no plugin and no routes: the routes of the jar's " + DevGateway.DEFAULT_ROUTES + " (same format as --routes)\n"
+            + "  if it has one, else one route (path prefix /) running say with {\"body\":\"hello\"} when the jar has it.";
+
+    /**
+     * A resource a plugin jar may carry to name the routes {@code dev} serves when it is given no
+     * {@code --plugin} and no {@code --routes}: a routes file, as for {@code --routes}.
+     */
+    public static final String DEFAULT_ROUTES = "META-INF/a6sdk/dev-routes.json";
 
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "transfer-encoding", "content-length",
             "te", "trailer", "upgrade", "proxy-connection", "expect", "host", "http2-settings", "date");
@@ -114,16 +123,17 @@ public final class DevGateway implements Closeable {
         echo.createContext("/", Echo::handle);
         echo.setExecutor(executor);
         echo.start();
-        this.server = HttpServer.create(new InetSocketAddress(loopback, port), 0);
-        server.createContext("/", this::handle);
-        server.setExecutor(executor);
-        server.start();
+        // the client first: the server answers as soon as it starts, before this constructor returns
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(Duration.ofSeconds(5))
                 .executor(executor)
                 .build();
+        this.server = HttpServer.create(new InetSocketAddress(loopback, port), 0);
+        server.createContext("/", this::handle);
+        server.setExecutor(executor);
+        server.start();
     }
 
     /** Starts the runner, the echo upstream and the gateway on {@code port} (0 for any free port). */
@@ -149,7 +159,16 @@ public final class DevGateway implements Closeable {
      */
     public static DevGateway start(PluginCatalog catalog, String[] args, PrintStream out, PrintStream err)
             throws IOException {
-        Object[] parsed = parse(catalog, args, err);
+        return start(catalog, DevGateway.class.getClassLoader(), args, out, err);
+    }
+
+    /**
+     * As {@link #start(PluginCatalog, String[], PrintStream, PrintStream)}, looking up {@link #DEFAULT_ROUTES}
+     * in {@code resources} (the plugin jar's class loader).
+     */
+    public static DevGateway start(PluginCatalog catalog, ClassLoader resources, String[] args, PrintStream out,
+            PrintStream err) throws IOException {
+        Object[] parsed = parse(catalog, resources, args, err);
         if (parsed == null) {
             return null;
         }
@@ -158,6 +177,9 @@ public final class DevGateway implements Closeable {
         DevGateway gateway = start(catalog, routes, (Integer) parsed[0], out);
         out.println("a6 dev gateway on http://localhost:" + gateway.port() + " (runner on " + gateway.runner.socket()
                 + ", plugins " + catalog.names() + ")");
+        if (parsed[2] != null) {
+            out.println("  routes from the jar's " + parsed[2]);
+        }
         for (Route r : routes) {
             out.println("  route " + r.label() + " " + r.uris() + " -> " + (r.upstream() == null ? "echo" : r.upstream())
                     + describe(r));
@@ -186,8 +208,11 @@ public final class DevGateway implements Closeable {
         return 0;
     }
 
-    /** Parses the flags: {port, routes}, or {@code null} after printing usage. */
-    static Object[] parse(PluginCatalog catalog, String[] args, PrintStream err) {
+    /**
+     * Parses the flags: {port, routes, the default routes resource used or {@code null}}, or {@code null}
+     * after printing usage.
+     */
+    static Object[] parse(PluginCatalog catalog, ClassLoader resources, String[] args, PrintStream err) {
         int port = 9080;
         URI upstream = null;
         Path routesFile = null;
@@ -242,10 +267,17 @@ public final class DevGateway implements Closeable {
                 throw new IllegalArgumentException("cannot read " + routesFile + ": " + e.getMessage(), e);
             }
         }
-        if (conf.isEmpty() && routesFile == null && catalog.find("say") != null) {
+        URL bundled = conf.isEmpty() && routesFile == null ? resources.getResource(DEFAULT_ROUTES) : null;
+        if (bundled != null) {
+            try (InputStream in = bundled.openStream()) {
+                routes.addAll(routes(Json.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8)), upstream));
+            } catch (IOException | IllegalArgumentException e) {
+                throw new IllegalArgumentException("the jar's " + DEFAULT_ROUTES + ": " + e.getMessage(), e);
+            }
+        } else if (conf.isEmpty() && routesFile == null && catalog.find("say") != null) {
             conf.put("ext-plugin-pre-req", List.of(new Field("say", "{\"body\":\"hello\"}")));
         }
-        if (!conf.isEmpty() || routesFile == null) {
+        if (!conf.isEmpty() || (routesFile == null && bundled == null)) {
             routes.add(new Route("default", List.of("/*"), upstream, conf));
         }
         for (Route r : routes) {
@@ -260,7 +292,7 @@ public final class DevGateway implements Closeable {
                 }
             }
         }
-        return new Object[] {port, routes};
+        return new Object[] {port, routes, bundled == null ? null : DEFAULT_ROUTES};
     }
 
     /** Routes from a routes file: APISIX route objects (see {@link RouteConf#routes}). */
