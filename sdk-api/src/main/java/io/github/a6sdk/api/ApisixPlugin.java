@@ -54,4 +54,14 @@ public @interface ApisixPlugin {
 
     /** Fetch the upstream response body ahead of a response-phase call. */
     boolean responseBody() default false;
+
+    /**
+     * Whether the plugin may block: sleep, wait on I/O (an HTTP call, Redis, a database), take a
+     * contended lock. A blocking plugin's calls run on a worker thread, so a slow call holds up only
+     * itself. Set {@code blocking = false} for a plugin that only computes on what the call carries
+     * (headers, path, its config, prefetched {@link #vars()}): its calls then run on the event loop
+     * that read them, with no thread hand-off, which is cheaper. A non-blocking plugin that does
+     * block stalls every connection of its event loop; the runner logs it when that happens.
+     */
+    boolean blocking() default true;
 }

@@ -105,6 +105,8 @@ final class DescriptorWriter {
                 .addMethod(getter("prefetchVars", ParameterizedTypeName.get(LIST, STRING), CodeBlock.of("PREFETCH_VARS")))
                 .addMethod(getter("prefetchRequestBody", TypeName.BOOLEAN, CodeBlock.of("$L", plugin.requestBody())))
                 .addMethod(getter("prefetchResponseBody", TypeName.BOOLEAN, CodeBlock.of("$L", plugin.responseBody())))
+                .addMethods(plugin.blocking() ? List.of()
+                        : List.of(getter("blocking", TypeName.BOOLEAN, CodeBlock.of("false"))))
                 .addMethod(getter("requestFilter", ParameterizedTypeName.get(REQUEST_FILTER, configType),
                         CodeBlock.of(plugin.requestFilter() ? "plugin" : "null")))
                 .addMethod(getter("responseFilter", ParameterizedTypeName.get(RESPONSE_FILTER, configType),

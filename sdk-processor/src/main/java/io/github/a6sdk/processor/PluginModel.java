@@ -13,6 +13,7 @@ import java.util.List;
  * @param vars the prefetch variables, in declaration order
  * @param requestBody whether the request body is prefetched
  * @param responseBody whether the response body is prefetched
+ * @param blocking whether the plugin may block (its calls run on worker threads)
  * @param config the config type
  */
 record PluginModel(
@@ -23,6 +24,7 @@ record PluginModel(
         List<String> vars,
         boolean requestBody,
         boolean responseBody,
+        boolean blocking,
         ConfigModel config) {
 
     /** {@code Say} gives {@code Say_Descriptor}; {@code Outer.Inner} gives {@code Outer_Inner_Descriptor}. */

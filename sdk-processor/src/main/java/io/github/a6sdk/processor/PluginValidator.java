@@ -139,7 +139,7 @@ final class PluginValidator {
             return Optional.empty();
         }
         return Optional.of(new PluginModel(name, ClassName.get(type), request != null, response != null,
-                vars, requestBody, responseBody, configModel));
+                vars, requestBody, responseBody, !Boolean.FALSE.equals(valueOf(annotation, "blocking")), configModel));
     }
 
     /** Reads the {@code @ApisixPlugin} mirror; annotation values are read through it, never by reflection. */
@@ -164,6 +164,12 @@ final class PluginValidator {
             }
         }
         return null;
+    }
+
+    /** An annotation value, or null when the annotation has no such element (an older sdk-api). */
+    private Object valueOf(AnnotationMirror annotation, String name) {
+        AnnotationValue value = value(annotation, name);
+        return value == null ? null : value.getValue();
     }
 
     private boolean booleanValue(AnnotationMirror annotation, String name) {

@@ -103,6 +103,25 @@ class ProcessorTest {
         assertEquals(SourceVersion.latestSupported(), new ApisixPluginProcessor().getSupportedSourceVersion());
     }
 
+    @Test
+    void blockingIsTrueUnlessThePluginSaysOtherwise() {
+        JavaFileObject fast = source("test.Fast", """
+                package test;
+                import io.github.a6sdk.api.*;
+                @ApisixPlugin(name = "fast", blocking = false)
+                public final class Fast implements RequestFilter<NoConfig> {
+                    @Override public void filter(NoConfig c, HttpRequest q, HttpResponse r) {}
+                }
+                """);
+        Compilation compilation = TestSupport.compile(fast, noConfigPlugin("test", "Slow", "slow"));
+        assertThat(compilation).succeededWithoutWarnings();
+        io.github.a6sdk.api.spi.PluginRegistry registry = TestSupport.registry(compilation, "test.ApisixPlugins_Registry");
+        assertEquals(false, registry.find("fast").blocking(), "blocking = false runs on the event loop");
+        assertEquals(true, registry.find("slow").blocking(), "the default is blocking: a worker thread");
+        assertThat(compilation).generatedSourceFile("test.Slow_Descriptor").contentsAsUtf8String()
+                .doesNotContain("blocking()");
+    }
+
     private static JavaFileObject noConfigPlugin(String pkg, String className, String name) {
         return source(pkg + "." + className, "package " + pkg + ";\n"
                 + "import io.github.a6sdk.api.*;\n"

@@ -25,9 +25,11 @@ public final class Chain {
     private final List<String> responseVars;
     private final boolean responseRequestBody;
     private final boolean responseBody;
+    private final boolean blocking;
 
     private Chain(Link<?>[] links) {
         this.links = links;
+        boolean anyBlocking = false;
         Set<String> reqVars = new LinkedHashSet<>();
         Set<String> respVars = new LinkedHashSet<>();
         boolean reqBody = false;
@@ -35,6 +37,7 @@ public final class Chain {
         boolean respBody = false;
         for (Link<?> link : links) {
             PluginDescriptor<?> d = link.descriptor;
+            anyBlocking |= d.blocking();
             if (d.requestFilter() != null) {
                 reqVars.addAll(d.prefetchVars());
                 reqBody |= d.prefetchRequestBody();
@@ -50,6 +53,33 @@ public final class Chain {
         this.responseVars = List.copyOf(respVars);
         this.responseRequestBody = respReqBody;
         this.responseBody = respBody;
+        this.blocking = anyBlocking;
+    }
+
+    /** Whether a plugin of the chain may block ({@code @ApisixPlugin(blocking)}): its calls then run on a worker. */
+    public boolean blocking() {
+        return blocking;
+    }
+
+    /** How many ExtraInfo questions the prefetch round of a call asks (request or response phase). */
+    public int prefetchCount(boolean responsePhase) {
+        return prefetchVars(responsePhase).size() + (prefetchRequestBody(responsePhase) ? 1 : 0)
+                + (prefetchResponseBody(responsePhase) ? 1 : 0);
+    }
+
+    /** The variables the prefetch round asks for, in order. */
+    public List<String> prefetchVars(boolean responsePhase) {
+        return responsePhase ? responseVars : requestVars;
+    }
+
+    /** Whether the prefetch round asks for the request body. */
+    public boolean prefetchRequestBody(boolean responsePhase) {
+        return responsePhase ? responseRequestBody : requestBody;
+    }
+
+    /** Whether the prefetch round asks for the upstream response body. */
+    public boolean prefetchResponseBody(boolean responsePhase) {
+        return responsePhase && responseBody;
     }
 
     /** A named plugin config from a PrepareConf. */

@@ -53,7 +53,23 @@ public final class Main {
         PluginCatalog catalog;
         try {
             catalog = plugins != null ? plugins : PluginCatalog.load(Main.class.getClassLoader());
-            runner = new Runner(config, catalog, transport).start();
+            runner = new Runner(config, catalog, transport);
+        } catch (IllegalStateException e) {
+            LOG.log(Level.ERROR, "cannot start: {0}", e.getMessage());
+            return 1;
+        }
+        // Signals are handled before the socket exists: a SIGTERM that comes as soon as the path answers
+        // (APISIX reloading again at once) must drain, not kill the JVM.
+        handleSignals(runner, config);
+        if (config.exitWithParent()) {
+            // The parent is the process that started us, taken now: once the socket answers it may be gone.
+            watchParent(() -> {
+                LOG.log(Level.WARNING, "parent process is gone: stopping");
+                stop(runner, config);
+            });
+        }
+        try {
+            runner.start();
         } catch (IllegalStateException | IOException e) {
             LOG.log(Level.ERROR, "cannot start: {0}", e.getMessage());
             return 1;
@@ -63,32 +79,38 @@ public final class Main {
                     + " project that holds the @ApisixPlugin classes?");
         }
         String readyMillis = String.valueOf((System.nanoTime() - startNanos) / 1_000_000);
-        LOG.log(Level.INFO, "a6 runner {0} listening on {1} (mode {2}, transport {3}, {4} threads, Java {5}, pid {6})"
+        LOG.log(Level.INFO, "a6 runner {0} listening on {1} (mode {2}, transport {3}, {4}, Java {5}, pid {6})"
                 + " with plugins {7}; ready {8} ms after main()", version(), config.socket(),
-                Integer.toOctalString(config.socketMode()), runner.transportName(), runner.threadKind(), Runtime.version(),
+                Integer.toOctalString(config.socketMode()), runner.transportName(), runner.serverModel(), Runtime.version(),
                 String.valueOf(ProcessHandle.current().pid()), catalog.names(), readyMillis);
 
-        // On SIGTERM, keep the socket for up to half of A6_DRAIN_MS while a newer runner starts on the same
-        // path (APISIX reload starts it first), then drain: see Runner#shutdown(long, long).
-        Runnable stop = () -> runner.shutdown(config.drainMillis() / 2, config.drainMillis());
+        runner.awaitStopped(Long.MAX_VALUE);
+        LOG.log(Level.INFO, "stopped");
+        return 0;
+    }
+
+    /**
+     * On SIGTERM, keep serving the socket path while a newer runner starts on it (APISIX reload starts
+     * it first, and a JVM under load may need most of a second to bind), for all of A6_DRAIN_MS but the
+     * last 100 ms, then drain: see Runner#shutdown(long, long).
+     */
+    private static void stop(Runner runner, RunnerConfig config) {
+        runner.shutdown(Math.max(0, config.drainMillis() - HANDOVER_MARGIN_MILLIS), config.drainMillis());
+    }
+
+    /** What a SIGTERM leaves of A6_DRAIN_MS, after the wait for a newer runner, to close connections and exit. */
+    static final long HANDOVER_MARGIN_MILLIS = 100;
+
+    private static void handleSignals(Runner runner, RunnerConfig config) {
         for (String sig : new String[] {"TERM", "INT"}) {
             Signal.handle(new Signal(sig), s -> {
                 LOG.log(Level.INFO, "SIG{0}: draining calls in flight and stopping", sig);
-                Thread t = new Thread(stop, "a6-signal");
+                Thread t = new Thread(() -> stop(runner, config), "a6-signal");
                 t.start();
             });
         }
         // Any other way out of the JVM (System.exit in a plugin, SIGHUP) still removes the socket file.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> runner.shutdown(0), "a6-exit"));
-        if (config.exitWithParent()) {
-            watchParent(() -> {
-                LOG.log(Level.WARNING, "parent process is gone: stopping");
-                stop.run();
-            });
-        }
-        runner.awaitStopped(Long.MAX_VALUE);
-        LOG.log(Level.INFO, "stopped");
-        return 0;
     }
 
     /** Polls the parent once a second; when it is gone (or we were re-parented), runs {@code onGone}. */

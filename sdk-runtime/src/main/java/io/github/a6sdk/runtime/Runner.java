@@ -1,5 +1,9 @@
 package io.github.a6sdk.runtime;
 
+import io.github.a6sdk.runtime.server.CallHandler;
+import io.github.a6sdk.runtime.server.ConnectionThreads;
+import io.github.a6sdk.runtime.server.Server;
+import io.github.a6sdk.runtime.server.ServerConnection;
 import io.github.a6sdk.runtime.transport.JdkUnixTransport;
 import io.github.a6sdk.runtime.transport.Transport;
 import java.io.IOException;
@@ -37,27 +41,23 @@ public final class Runner implements AutoCloseable {
     private final PluginCatalog catalog;
     private final ConfCache cache;
     private final Transport transport;
-    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger threadCount = new AtomicInteger();
+    private final Server server;
     private final CountDownLatch stopped = new CountDownLatch(1);
     /** How long an idle connection must have been quiet before a draining runner closes it. */
     private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final AtomicInteger TEMP_NAMES = new AtomicInteger();
 
     private volatile boolean stopping;
-    /** Set once the runner no longer serves the path: each connection closes after its call, or when quiet. */
-    private volatile boolean closingConnections;
     /** The identity (device and inode) of the socket file this runner bound. */
     private Object socketKey;
     private Transport.Listener listener;
-    private Thread acceptor;
-    private long lastRefusalLog;
 
     public Runner(RunnerConfig config, PluginCatalog catalog, Transport transport) {
         this.config = config;
         this.catalog = catalog;
         this.transport = transport;
         this.cache = new ConfCache(config.confCacheSize(), config.confTtlSeconds());
+        this.server = new Server(config, new CallHandler(catalog, cache), THREADS, this::stopAsync);
     }
 
     public Runner(RunnerConfig config, PluginCatalog catalog) {
@@ -77,18 +77,19 @@ public final class Runner implements AutoCloseable {
         return stopping;
     }
 
-    /** Whether each connection should close once its call is answered. */
-    boolean isClosingConnections() {
-        return closingConnections;
-    }
 
     public Path socket() {
         return config.socket();
     }
 
-    /** "platform" or "virtual": the threads that serve connections. */
+    /** "platform" or "virtual": the threads that run blocking plugins. */
     public String threadKind() {
         return ConnectionThreads.kind(THREADS);
+    }
+
+    /** How connections are served, for the start line (event loops and workers, or a thread each). */
+    public String serverModel() {
+        return server.model();
     }
 
     public String transportName() {
@@ -101,7 +102,10 @@ public final class Runner implements AutoCloseable {
      * runner that is still serving (which APISIX is about to stop); anything at the path that is not
      * a socket is left alone and the start fails.
      */
-    public Runner start() throws IOException {
+    public synchronized Runner start() throws IOException {
+        if (stopping) {
+            return this; // told to stop before it started: never bind
+        }
         Path path = config.socket().toAbsolutePath();
         Path dir = path.getParent();
         if (dir == null || !Files.isDirectory(dir)) {
@@ -151,13 +155,12 @@ public final class Runner implements AutoCloseable {
         } else if (replacing) {
             LOG.log(Level.INFO, "replaced stale socket file {0}", path);
         }
-        acceptor = new Thread(this::acceptLoop, "a6-acceptor");
-        acceptor.setDaemon(true);
-        acceptor.start();
-        if (config.callTimeoutMillis() > 0) {
-            Thread watchdog = new Thread(this::watchdog, "a6-watchdog");
-            watchdog.setDaemon(true);
-            watchdog.start();
+        try {
+            server.start(listener);
+        } catch (IOException | RuntimeException e) {
+            releaseSocketPath();
+            listener.close();
+            throw new IOException("cannot serve " + path + ": " + describe(e), e);
         }
         return this;
     }
@@ -195,27 +198,6 @@ public final class Runner implements AutoCloseable {
         }
     }
 
-    /** Gives up on calls that run past {@code A6_CALL_TIMEOUT_MS} (see {@link Connection#checkDeadline}). */
-    private void watchdog() {
-        long limitNanos = TimeUnit.MILLISECONDS.toNanos(config.callTimeoutMillis());
-        long pollMillis = Math.max(10, Math.min(config.callTimeoutMillis() / 4, 1000));
-        while (!stopping) {
-            try {
-                Thread.sleep(pollMillis);
-            } catch (InterruptedException e) {
-                return;
-            }
-            long now = System.nanoTime();
-            for (Connection c : connections) {
-                try {
-                    c.checkDeadline(now, limitNanos);
-                } catch (RuntimeException e) {
-                    LOG.log(Level.ERROR, "watchdog failed on a connection", e);
-                }
-            }
-        }
-    }
-
     static Set<PosixFilePermission> permissions(int mode) {
         Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
         PosixFilePermission[] order = {
@@ -231,57 +213,9 @@ public final class Runner implements AutoCloseable {
         return set;
     }
 
-    /** Accepts until the listener is closed: a stopping runner still serves its path until it hands it over. */
-    private void acceptLoop() {
-        while (true) {
-            ByteChannel channel;
-            try {
-                channel = listener.accept();
-            } catch (IOException e) {
-                if (!stopping) {
-                    LOG.log(Level.ERROR, "accept failed on " + config.socket() + "; the runner stops serving", e);
-                    stopAsync();
-                }
-                return;
-            }
-            if (connections.size() >= config.maxConnections()) {
-                refuse(channel);
-                continue;
-            }
-            Connection connection = new Connection(this, channel);
-            connections.add(connection);
-            try {
-                ConnectionThreads.start(THREADS, connection, "a6-conn-" + threadCount.incrementAndGet());
-            } catch (OutOfMemoryError | RuntimeException e) {
-                // No thread for it (ulimit, memory): refuse this one, keep accepting.
-                connections.remove(connection);
-                connection.close();
-                LOG.log(Level.ERROR, "cannot start a thread for a new connection ({0} open): {1}",
-                        connections.size(), e.toString());
-            }
-        }
-    }
-
-    private void refuse(ByteChannel channel) {
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // refused anyway
-        }
-        long now = System.nanoTime();
-        if (now - lastRefusalLog > TimeUnit.SECONDS.toNanos(10)) {
-            lastRefusalLog = now;
-            LOG.log(Level.WARNING, "refusing connections: {0} are open (A6_MAX_CONNECTIONS)", config.maxConnections());
-        }
-    }
-
-    void closed(Connection connection) {
-        connections.remove(connection);
-    }
-
     /** Open connections. */
     public int connectionCount() {
-        return connections.size();
+        return server.connections().size();
     }
 
     private void stopAsync() {
@@ -328,6 +262,7 @@ public final class Runner implements AutoCloseable {
             }
         }
         releaseSocketPath();
+        server.stopAccepting();
         try {
             if (listener != null) {
                 listener.close();
@@ -335,12 +270,12 @@ public final class Runner implements AutoCloseable {
         } catch (IOException e) {
             LOG.log(Level.WARNING, "closing the listener: {0}", e.toString());
         }
-        closingConnections = true;
+        server.closeConnectionsAfterCalls();
         int pending;
         do {
             pending = 0;
             long now = System.nanoTime();
-            for (Connection c : connections) {
+            for (ServerConnection c : server.connections()) {
                 if (c.isBusy()) {
                     pending++; // closes itself once its reply is written
                 } else if (now - c.quietSince() >= QUIET_NANOS || now >= deadline) {
@@ -349,16 +284,14 @@ public final class Runner implements AutoCloseable {
                     pending++;
                 }
             }
-            if (connections.isEmpty() || !pause(2)) {
+            if (server.connections().isEmpty() || !pause(2)) {
                 break;
             }
         } while (System.nanoTime() < deadline);
         if (pending > 0) {
             LOG.log(Level.WARNING, "{0} calls still running after {1} ms; closing their connections", pending, drainMillis);
         }
-        for (Connection c : connections) {
-            c.close();
-        }
+        server.stop();
         stopped.countDown();
     }
 
@@ -370,7 +303,7 @@ public final class Runner implements AutoCloseable {
         }
         if (!ownsSocketPath()) {
             LOG.log(Level.INFO, "{0} now belongs to a newer runner: leaving it, finishing {1} open connections",
-                    path, connections.size());
+                    path, server.connections().size());
             return;
         }
         try {

@@ -20,6 +20,10 @@ import java.util.Map;
  * @param exitWithParent exit when the parent process (APISIX) is gone ({@code A6_EXIT_WITH_PARENT}, default true)
  * @param logLevel {@code A6_LOG_LEVEL}: ERROR, WARN, INFO (default), DEBUG or OFF
  * @param logFile {@code A6_LOG_FILE}: the file the log is appended to, or {@code null} for stderr (the default)
+ * @param eventLoops {@code A6_EVENT_LOOPS}: threads that accept, read and run non-blocking calls
+ *     (default: the number of CPUs)
+ * @param workers {@code A6_WORKERS}: the most threads running blocking plugins at once (default 512;
+ *     made on demand, ended after a minute idle)
  */
 public record RunnerConfig(
         Path socket,
@@ -31,7 +35,9 @@ public record RunnerConfig(
         long callTimeoutMillis,
         boolean exitWithParent,
         String logLevel,
-        Path logFile) {
+        Path logFile,
+        int eventLoops,
+        int workers) {
 
     /** Reads the settings; a missing or malformed value gives a message saying what to set. */
     public static RunnerConfig fromEnvironment(Map<String, String> env) {
@@ -55,7 +61,9 @@ public record RunnerConfig(
                 number(env, "A6_CALL_TIMEOUT_MS", 55_000, 0, 24L * 3600 * 1000),
                 !"false".equalsIgnoreCase(env.getOrDefault("A6_EXIT_WITH_PARENT", "true")),
                 env.getOrDefault("A6_LOG_LEVEL", "INFO"),
-                logFile(env.get("A6_LOG_FILE")));
+                logFile(env.get("A6_LOG_FILE")),
+                (int) number(env, "A6_EVENT_LOOPS", Runtime.getRuntime().availableProcessors(), 1, 256),
+                (int) number(env, "A6_WORKERS", 512, 1, 1 << 16));
     }
 
     private static long number(Map<String, String> env, String name, long dflt, long min, long max) {

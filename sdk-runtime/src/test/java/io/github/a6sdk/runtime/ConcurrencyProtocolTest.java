@@ -41,7 +41,7 @@ class ConcurrencyProtocolTest {
                 TestDescriptor.request("sleep", (config, req, resp) -> {
                     Thread.sleep(300);
                     resp.setBody("slept " + req.id());
-                }));
+                }).mayBlock());
         pool = Executors.newFixedThreadPool(64);
     }
 

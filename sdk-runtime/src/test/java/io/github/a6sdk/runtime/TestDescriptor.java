@@ -20,6 +20,8 @@ final class TestDescriptor implements PluginDescriptor<String> {
     private List<String> vars = List.of();
     private boolean requestBody;
     private boolean responseBody;
+    /** Blocking unless {@code -Da6.test.nonblocking=true} (the protocol suite's second run, on the event loops). */
+    private boolean blocking = !Boolean.getBoolean("a6.test.nonblocking");
 
     TestDescriptor(String name, RequestFilter<String> request, ResponseFilter<String> response) {
         this.name = name;
@@ -39,6 +41,18 @@ final class TestDescriptor implements PluginDescriptor<String> {
         this.vars = Arrays.asList(vars);
         this.requestBody = requestBody;
         this.responseBody = responseBody;
+        return this;
+    }
+
+    /** Declares the plugin non-blocking: its calls run on the event loop. */
+    TestDescriptor nonBlocking() {
+        this.blocking = false;
+        return this;
+    }
+
+    /** Declares the plugin blocking whatever the run: its calls run on worker threads. */
+    TestDescriptor mayBlock() {
+        this.blocking = true;
         return this;
     }
 
@@ -68,6 +82,7 @@ final class TestDescriptor implements PluginDescriptor<String> {
     @Override public List<String> prefetchVars() { return vars; }
     @Override public boolean prefetchRequestBody() { return requestBody; }
     @Override public boolean prefetchResponseBody() { return responseBody; }
+    @Override public boolean blocking() { return blocking; }
     @Override public RequestFilter<String> requestFilter() { return request; }
     @Override public ResponseFilter<String> responseFilter() { return response; }
     @Override public String configSchema() { return "{}"; }

@@ -18,17 +18,27 @@ import java.nio.file.Path;
  */
 final class FrameConn implements Closeable {
     private final SocketChannel ch;
-    private ByteBuffer in = ByteBuffer.allocateDirect(64 * 1024);
-    private ByteBuffer out = ByteBuffer.allocateDirect(64 * 1024);
+    private ByteBuffer in;
+    private ByteBuffer out;
     private ByteBuffer payload;
     private int readPos;
     private int type;
 
-    private FrameConn(SocketChannel ch) {
+    private FrameConn(SocketChannel ch, ByteBuffer in, ByteBuffer out) {
         this.ch = ch;
+        this.in = in;
+        this.out = out;
     }
 
     static FrameConn connect(Path socket) throws IOException {
+        return connect(socket, null);
+    }
+
+    /**
+     * Connects again with the buffers of {@code previous} (closed or not in use), so that a client
+     * opening a connection per call does not pay for two fresh 64 KiB direct buffers each time.
+     */
+    static FrameConn connect(Path socket, FrameConn previous) throws IOException {
         SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         try {
             ch.connect(UnixDomainSocketAddress.of(socket));
@@ -36,7 +46,12 @@ final class FrameConn implements Closeable {
             ch.close();
             throw e;
         }
-        return new FrameConn(ch);
+        if (previous == null) {
+            return new FrameConn(ch, ByteBuffer.allocateDirect(64 * 1024), ByteBuffer.allocateDirect(64 * 1024));
+        }
+        previous.in.clear();
+        previous.out.clear();
+        return new FrameConn(ch, previous.in, previous.out);
     }
 
     /** Sends one frame whose payload is {@code data} from its position to its limit. */

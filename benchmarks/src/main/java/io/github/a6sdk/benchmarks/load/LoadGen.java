@@ -42,6 +42,11 @@ public final class LoadGen {
         public int routes = 1;
         public int bodyBytes = 64;
         public String remoteAddr = "127.0.0.1";
+        /**
+         * Connect before each call and close after it, as APISIX does beyond its 32 idle pooled
+         * connections per worker (PrepareConf is made beforehand, as usual).
+         */
+        public boolean newConnectionPerCall;
 
         public Options copy() {
             Options o = new Options();
@@ -56,6 +61,7 @@ public final class LoadGen {
             o.routes = routes;
             o.bodyBytes = bodyBytes;
             o.remoteAddr = remoteAddr;
+            o.newConnectionPerCall = newConnectionPerCall;
             return o;
         }
     }
@@ -204,12 +210,14 @@ public final class LoadGen {
 
         @Override
         public void run() {
-            try {
-                conn = FrameConn.connect(o.socket);
-            } catch (IOException e) {
-                ctl.error("connect: " + e);
-                ready.countDown();
-                return;
+            if (!o.newConnectionPerCall) {
+                try {
+                    conn = FrameConn.connect(o.socket);
+                } catch (IOException e) {
+                    ctl.error("connect: " + e);
+                    ready.countDown();
+                    return;
+                }
             }
             ready.countDown();
             try {
@@ -242,9 +250,15 @@ public final class LoadGen {
                     long t0 = System.nanoTime();
                     int type;
                     try {
+                        if (o.newConnectionPerCall) {
+                            conn = FrameConn.connect(o.socket, conn);
+                        }
                         conn.write(rpcType, template);
                         while ((type = conn.read()) == Wire.EXTRA_INFO) {
                             answer();
+                        }
+                        if (o.newConnectionPerCall) {
+                            conn.close(); // the reply's payload stays readable: it is in our buffer
                         }
                     } catch (IOException e) {
                         if (s.expect == Scenario.Expect.FAIL) {
@@ -273,7 +287,9 @@ public final class LoadGen {
                 }
             } finally {
                 try {
-                    conn.close();
+                    if (conn != null) {
+                        conn.close();
+                    }
                 } catch (IOException ignored) {
                     // done
                 }
@@ -281,6 +297,9 @@ public final class LoadGen {
         }
 
         private void reconnect() {
+            if (o.newConnectionPerCall) {
+                return; // the next call connects anyway
+            }
             try {
                 conn.close();
             } catch (IOException ignored) {
@@ -341,9 +360,12 @@ public final class LoadGen {
         }
         try {
             ready.await();
+            long self = ProcessHandle.current().pid();
             long cpu0;
+            long client0;
             long start;
             if (o.fixedCalls > 0) {
+                client0 = ProcStat.cpuNanos(self);
                 cpu0 = ProcStat.cpuNanos(o.pid);
                 start = System.nanoTime();
                 go.countDown();
@@ -353,6 +375,7 @@ public final class LoadGen {
             } else {
                 go.countDown();
                 Thread.sleep(o.warmupMs);
+                client0 = ProcStat.cpuNanos(self);
                 cpu0 = ProcStat.cpuNanos(o.pid);
                 start = System.nanoTime();
                 ctl.measureStart = start;
@@ -361,6 +384,7 @@ public final class LoadGen {
             }
             long end = o.fixedCalls > 0 ? System.nanoTime() : ctl.measureEnd;
             long cpu1 = ProcStat.cpuNanos(o.pid);
+            long client1 = ProcStat.cpuNanos(self);
             ctl.stop = true;
             for (Thread t : threads) {
                 t.join(10_000);
@@ -373,7 +397,7 @@ public final class LoadGen {
             }
             long cpu = cpu0 < 0 || cpu1 < 0 ? -1 : cpu1 - cpu0;
             return new Result(s.name, o.connections, calls, (end - start) / 1e9, all, cpu, ctl.errors.get(),
-                    ctl.firstError.get());
+                    ctl.firstError.get(), client0 < 0 || client1 < 0 ? -1 : client1 - client0);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException(e);
@@ -445,6 +469,7 @@ public final class LoadGen {
                 case "--calls": o.fixedCalls = Long.parseLong(v); i++; break;
                 case "--headers": o.headers = Integer.parseInt(v); i++; break;
                 case "--routes": o.routes = Integer.parseInt(v); i++; break;
+                case "--new-connection-per-call": o.newConnectionPerCall = true; break;
                 case "--body-bytes": o.bodyBytes = Integer.parseInt(v); i++; break;
                 default:
                     System.err.println("usage: LoadGen --socket PATH [--pid N] [--scenario noop|say|rewrite|vars|respmod|sleep"

@@ -7,7 +7,7 @@ import io.github.a6sdk.api.NoConfig;
 import io.github.a6sdk.api.RequestFilter;
 
 /** "vars": reads var remote_addr and the request body (declared for prefetch), stops 200 "addr:len". */
-@ApisixPlugin(name = "vars", vars = {"remote_addr"}, requestBody = true)
+@ApisixPlugin(name = "vars", vars = {"remote_addr"}, requestBody = true, blocking = false)
 public final class Vars implements RequestFilter<NoConfig> {
     @Override
     public void filter(NoConfig config, HttpRequest request, HttpResponse response) {

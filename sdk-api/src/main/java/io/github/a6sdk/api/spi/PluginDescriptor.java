@@ -32,6 +32,11 @@ public interface PluginDescriptor<C> {
     /** Whether the upstream response body is declared for prefetch. */
     boolean prefetchResponseBody();
 
+    /** Whether the plugin may block ({@code @ApisixPlugin(blocking)}): its calls then run on a worker thread. */
+    default boolean blocking() {
+        return true;
+    }
+
     /** The request-phase filter, or {@code null} when the plugin implements none. */
     RequestFilter<C> requestFilter();
 

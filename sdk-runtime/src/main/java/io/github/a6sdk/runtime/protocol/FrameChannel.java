@@ -132,6 +132,17 @@ public final class FrameChannel implements Closeable {
      * @throws FrameTooLargeException when the payload exceeds {@link Rpc#MAX_PAYLOAD}
      */
     public void append(int frameType, FlatBufferBuilder builder) throws FrameTooLargeException {
+        out = appendFrame(out, frameType, builder);
+    }
+
+    /**
+     * Appends one frame of {@code frameType} whose payload is the finished buffer of {@code builder}
+     * to {@code out}; returns {@code out}, or a larger direct buffer holding what it held and the frame.
+     *
+     * @throws FrameTooLargeException when the payload exceeds {@link Rpc#MAX_PAYLOAD}
+     */
+    public static ByteBuffer appendFrame(ByteBuffer out, int frameType, FlatBufferBuilder builder)
+            throws FrameTooLargeException {
         ByteBuffer data = builder.dataBuffer();
         int len = data.remaining();
         if (len > Rpc.MAX_PAYLOAD) {
@@ -140,14 +151,15 @@ public final class FrameChannel implements Closeable {
         if (len == 0) {
             throw new IllegalStateException("refusing to send an empty payload");
         }
-        if (out.remaining() < Rpc.HEADER_SIZE + len) {
-            ByteBuffer bigger = allocate(Math.max(out.capacity() * 2, out.position() + Rpc.HEADER_SIZE + len));
+        ByteBuffer target = out;
+        if (target.remaining() < Rpc.HEADER_SIZE + len) {
+            target = allocate(Math.max(out.capacity() * 2, out.position() + Rpc.HEADER_SIZE + len));
             out.flip();
-            bigger.put(out);
-            out = bigger;
+            target.put(out);
         }
-        out.put((byte) frameType).put((byte) (len >>> 16)).put((byte) (len >>> 8)).put((byte) len);
-        out.put(data);
+        target.put((byte) frameType).put((byte) (len >>> 16)).put((byte) (len >>> 8)).put((byte) len);
+        target.put(data);
+        return target;
     }
 
     /** Writes every appended frame. */

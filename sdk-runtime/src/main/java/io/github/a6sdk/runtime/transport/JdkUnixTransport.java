@@ -31,6 +31,11 @@ public final class JdkUnixTransport implements Transport {
             }
 
             @Override
+            public ServerSocketChannel selectable() {
+                return server;
+            }
+
+            @Override
             public void close() throws IOException {
                 server.close();
             }

@@ -22,5 +22,14 @@ public interface Transport {
 
         /** Blocks until a client connects; the channel is in blocking mode. */
         ByteChannel accept() throws IOException;
+
+        /**
+         * The listening channel, when a JDK {@link java.nio.channels.Selector} can watch it and the
+         * channels it accepts: the runner then serves connections on event loops. {@code null} (the
+         * default) means a thread per connection, with {@link #accept()}.
+         */
+        default java.nio.channels.ServerSocketChannel selectable() {
+            return null;
+        }
     }
 }

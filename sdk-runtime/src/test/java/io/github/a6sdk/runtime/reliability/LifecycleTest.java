@@ -54,7 +54,7 @@ class LifecycleTest {
         Path sock = dir.resolve("term.sock");
         try (ChildRunner child = ChildRunner.start(sock, dir.resolve("term.log"), Map.of())) {
             child.awaitListening(sock);
-            long slow = Harness.prepare(sock, "slow", "600");
+            long slow = Harness.prepare(sock, "slow", "500");
             CountDownLatch running = new CountDownLatch(1);
             ExtraInfoAnswers answers = new ExtraInfoAnswers() {
                 @Override
@@ -78,8 +78,8 @@ class LifecycleTest {
                 assertTrue(running.await(10, TimeUnit.SECONDS) && running2.await(10, TimeUnit.SECONDS), "calls did not start");
                 long signalled = System.nanoTime();
                 child.process.destroy(); // SIGTERM
-                // No newer runner takes the path over: the runner keeps serving it for half of A6_DRAIN_MS
-                // (a newer runner may still be starting), then removes it while the calls still run.
+                // No newer runner takes the path over: the runner keeps serving it for all of A6_DRAIN_MS but
+                // 100 ms (a newer runner may still be starting), then removes it.
                 Harness.assertServes(sock);
                 long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2000);
                 while (Files.exists(sock) && System.nanoTime() < deadline) {
@@ -87,7 +87,6 @@ class LifecycleTest {
                 }
                 assertFalse(Files.exists(sock), "socket file still there after SIGTERM");
                 assertThrows(IOException.class, () -> ApisixClient.connect(sock), "new connections must be refused");
-                assertFalse(inFlight.isDone() && inFlight2.isDone(), "the calls ended before the runner stopped accepting");
                 assertEquals("slow-done", inFlight.get(5, TimeUnit.SECONDS).bodyAsString());
                 assertEquals("slow-done", inFlight2.get(5, TimeUnit.SECONDS).bodyAsString());
                 assertTrue(child.process.waitFor(5, TimeUnit.SECONDS), "runner still running after SIGTERM");

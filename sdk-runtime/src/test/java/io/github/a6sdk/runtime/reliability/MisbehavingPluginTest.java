@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import io.github.a6sdk.api.HttpResponse;
 import io.github.a6sdk.runtime.Runner;
@@ -45,6 +46,8 @@ class MisbehavingPluginTest {
     private final AtomicReference<HttpResponse> lingering = new AtomicReference<>();
     private final CountDownLatch lateWriteDone = new CountDownLatch(1);
     private final AtomicInteger afterStopCalls = new AtomicInteger();
+    private final java.util.List<Thread> probeThreads = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final AtomicInteger probesInterrupted = new AtomicInteger();
 
     @BeforeEach
     void start() throws Exception {
@@ -100,8 +103,15 @@ class MisbehavingPluginTest {
             }
         });
         TestPlugin hugeResp = new TestPlugin("huge-resp", null, (c, resp) -> resp.setBody(new byte[20 << 20]));
+        TestPlugin interruptProbe = TestPlugin.request("interrupt-probe", (c, req, resp) -> {
+            probeThreads.add(Thread.currentThread());
+            if (Thread.currentThread().isInterrupted()) {
+                probesInterrupted.incrementAndGet();
+            }
+            resp.setStatus(200);
+        });
         runner = Harness.start(sock, Harness.withEcho(thrower, oom, sleeper, spinner, asker, lingerer, after, huge,
-                manyHeaders, hugeResp), Map.of("A6_CALL_TIMEOUT_MS", String.valueOf(TIMEOUT_MS)));
+                manyHeaders, hugeResp, interruptProbe), Map.of("A6_CALL_TIMEOUT_MS", String.valueOf(TIMEOUT_MS)));
     }
 
     @AfterEach
@@ -175,9 +185,41 @@ class MisbehavingPluginTest {
         assertTrue(log.await("HTTPReqCall 77 (plugins [sleeper]) timed out after", 2000), log.messages().toString());
         Thread t = sleeperThread.get();
         assertNotNull(t);
-        t.join(5000);
-        assertFalse(t.isAlive(), "the plugin's thread was leaked");
+        assertBackInThePool(t);
         Harness.assertServes(sock);
+        // The thread is reused: the interrupt meant for the timed-out call reaches no later call.
+        long probe = Harness.prepare(sock, "interrupt-probe", "");
+        for (int i = 0; i < 32 && !probeThreads.contains(t); i++) {
+            try (ApisixClient c = ApisixClient.connect(sock)) {
+                c.call(probe, new CallRequest().id(100 + i), new ExtraInfoAnswers());
+            }
+        }
+        assertTrue(probeThreads.contains(t), "the timed-out call's worker served no later call: " + probeThreads);
+        assertEquals(0, probesInterrupted.get(), "a later call on the worker saw the old call's interrupt");
+    }
+
+    /** The plugin returned and its worker thread waits for the next call (or ended): it was not leaked. */
+    private static void assertBackInThePool(Thread t) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < deadline) {
+            if (!t.isAlive() || idleWorker(t)) {
+                return;
+            }
+            Thread.sleep(10);
+        }
+        fail("the plugin's thread is still busy: " + java.util.Arrays.toString(t.getStackTrace()));
+    }
+
+    private static boolean idleWorker(Thread t) {
+        StackTraceElement[] stack = t.getStackTrace();
+        boolean inPool = false;
+        for (StackTraceElement e : stack) {
+            if (e.getClassName().startsWith(MisbehavingPluginTest.class.getName())) {
+                return false; // still in a plugin
+            }
+            inPool |= e.getClassName().endsWith(".Workers") && e.getMethodName().equals("work");
+        }
+        return inPool && (t.getState() == Thread.State.WAITING || t.getState() == Thread.State.TIMED_WAITING);
     }
 
     @Test
@@ -195,9 +237,7 @@ class MisbehavingPluginTest {
             raw.close();
             releaseSpinner.set(true);
         }
-        Thread t = spinnerThread.get();
-        t.join(5000);
-        assertFalse(t.isAlive(), "released plugin thread did not end");
+        assertBackInThePool(spinnerThread.get());
     }
 
     @Test

@@ -6,7 +6,7 @@ import io.github.a6sdk.api.HttpResponse;
 import io.github.a6sdk.api.RequestFilter;
 
 /** Stops every request with a fixed body. */
-@ApisixPlugin(name = "say")
+@ApisixPlugin(name = "say", blocking = false)
 public final class Say implements RequestFilter<Say.Config> {
     public record Config(String body, Integer status) {
         public Config {

@@ -7,7 +7,7 @@ import io.github.a6sdk.api.NoConfig;
 import io.github.a6sdk.api.RequestFilter;
 
 /** Answers with what it learnt from APISIX: declared vars, an undeclared var, the body and the request. */
-@ApisixPlugin(name = "whoami", vars = {"remote_addr", "http_x_user"}, requestBody = true)
+@ApisixPlugin(name = "whoami", vars = {"remote_addr", "http_x_user"}, requestBody = true, blocking = false)
 public final class Whoami implements RequestFilter<NoConfig> {
     @Override
     public void filter(NoConfig config, HttpRequest request, HttpResponse response) {

@@ -55,7 +55,8 @@ class JnrSigtermTest {
         Process runner = pb.start();
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!(Files.exists(sock) && JdkUnixTransport.isLive(sock))) {
+            // The socket answers a moment before the start line is written: wait for both.
+            while (!(Files.exists(sock) && JdkUnixTransport.isLive(sock) && Files.readString(log).contains("listening on"))) {
                 assertTrue(runner.isAlive() && System.nanoTime() < deadline, "runner did not listen: " + Files.readString(log));
                 Thread.sleep(20);
             }

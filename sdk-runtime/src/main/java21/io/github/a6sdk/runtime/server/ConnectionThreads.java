@@ -1,19 +1,19 @@
-package io.github.a6sdk.runtime;
+package io.github.a6sdk.runtime.server;
 
 /**
  * Java 21+ variant (multi-release jar): virtual threads when {@code A6_THREADS=virtual}, otherwise
  * platform threads with a small stack, as on Java 17.
  */
-final class ConnectionThreads {
+public final class ConnectionThreads {
     private static final long STACK_SIZE = 256 * 1024;
 
     private ConnectionThreads() {}
 
-    static String kind(String requested) {
+    public static String kind(String requested) {
         return "virtual".equalsIgnoreCase(requested) ? "virtual" : "platform";
     }
 
-    static void start(String requested, Runnable task, String name) {
+    public static void start(String requested, Runnable task, String name) {
         if ("virtual".equalsIgnoreCase(requested)) {
             Thread.ofVirtual().name(name).start(task);
             return;

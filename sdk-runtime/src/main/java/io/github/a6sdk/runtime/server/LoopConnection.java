@@ -1,0 +1,505 @@
+package io.github.a6sdk.runtime.server;
+
+import io.github.a6sdk.runtime.Chain;
+import io.github.a6sdk.runtime.protocol.DecodeException;
+import io.github.a6sdk.runtime.protocol.Encoder;
+import io.github.a6sdk.runtime.protocol.ExtraInfoFailedException;
+import io.github.a6sdk.runtime.protocol.FlatReader;
+import io.github.a6sdk.runtime.protocol.FrameException;
+import io.github.a6sdk.runtime.protocol.FrameTooLargeException;
+import io.github.a6sdk.runtime.protocol.Rpc;
+import java.io.EOFException;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One APISIX connection served by an event loop. The loop reads its frames; a call runs on the loop
+ * itself when every plugin of its chain is declared non-blocking, and on a worker thread otherwise.
+ * A prefetch round (declared vars and bodies) is asked and collected by the loop before the chain
+ * runs, so no thread waits for it. While a worker has the call, the loop does not read the socket.
+ *
+ * <p>Every write of a call happens under {@link #writeLock} and only while the call has not timed
+ * out; the watchdog ({@link #checkDeadline}) marks a call timed out under the same lock, answers
+ * SERVICE_UNAVAILABLE, interrupts the thread still on that call and closes the connection. The
+ * thread that ran a call clears its own interrupt status once the call is over, under the lock, so
+ * an interrupt meant for a timed-out call never reaches a later one.
+ */
+final class LoopConnection implements ServerConnection {
+    private static final System.Logger LOG = System.getLogger("io.github.a6sdk.runtime");
+    private static final int IDLE = 0;
+    private static final int PREFETCH = 1;
+    private static final int INLINE = 2;
+    private static final int WORKER = 3;
+    private static final long GRACE_NANOS = Timeouts.GRACE_NANOS;
+    /** A non-blocking chain that holds its event loop longer than this is reported. */
+    static final long STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private final SocketChannel channel;
+    private final EventLoop loop;
+    private final Server server;
+    private final FrameInput input;
+    private final CallState call = new CallState();
+    private final FlatReader callReader = new FlatReader();
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private SelectionKey key;
+
+    private volatile int state = IDLE;
+    private volatile long lastActive = System.nanoTime();
+    /** When the first bytes of a frame not yet complete arrived (0: none pending). */
+    private volatile long frameStart;
+    private volatile long callStart;
+    private volatile long callSeq;
+    /** The thread running the call's plugins, while it runs them. */
+    private volatile Thread callThread;
+    private volatile long timedOutAt;
+    private volatile boolean forced;
+    private volatile boolean stallReported;
+    /** Reply bytes the socket did not take yet (loop thread only); volatile for isBusy. */
+    private volatile ByteBuffer pendingOut;
+    private boolean closeAfterWrite;
+
+    // The call being prefetched (loop thread only).
+    private int callType;
+    private Chain callChain;
+    private byte[][] answers;
+    private int answered;
+
+    LoopConnection(SocketChannel channel, EventLoop loop, Server server) {
+        this.channel = channel;
+        this.loop = loop;
+        this.server = server;
+        this.input = new FrameInput(loop.buffers());
+    }
+
+    void register(SelectionKey k) {
+        this.key = k;
+    }
+
+    SocketChannel channel() {
+        return channel;
+    }
+
+    FrameInput input() {
+        return input;
+    }
+
+    void frameArrived() {
+        frameStart = 0;
+    }
+
+    @Override
+    public boolean isBusy() {
+        return state != IDLE || pendingOut != null;
+    }
+
+    @Override
+    public long quietSince() {
+        return frameStart != 0 ? System.nanoTime() : lastActive;
+    }
+
+    // ---- the loop's side ----
+
+    /** The socket has bytes (loop thread). */
+    void onReadable() {
+        if (state == WORKER || closed.get()) {
+            return;
+        }
+        try {
+            if (!input.next(channel)) {
+                if (input.hasPartialFrame() && frameStart == 0) {
+                    frameStart = System.nanoTime();
+                }
+                return;
+            }
+            frameStart = 0;
+            onFrame();
+            processBuffered();
+        } catch (EOFException e) {
+            close();
+        } catch (FrameException e) {
+            if (!call.timedOut) {
+                LOG.log(Level.WARNING, "closing connection: {0}", e.getMessage());
+            }
+            close();
+        } catch (IOException e) {
+            if (!call.timedOut && !server.isClosingConnections()) {
+                LOG.log(Level.DEBUG, "connection ended: {0}", e.toString());
+            }
+            close();
+        }
+    }
+
+    /** Serves frames that are already read (a client that sent more than one frame at once). */
+    private void processBuffered() throws IOException {
+        while (!closed.get() && (state == IDLE || state == PREFETCH) && pendingOut == null && input.frameReady()) {
+            onFrame();
+        }
+        if (state == IDLE && !closed.get()) {
+            input.release();
+        }
+    }
+
+    private void onFrame() throws IOException {
+        if (state == PREFETCH) {
+            prefetchAnswer();
+        } else {
+            startCall();
+        }
+    }
+
+    private void startCall() throws IOException {
+        int type = input.type();
+        callType = type;
+        call.begin(type);
+        callSeq++;
+        callStart = System.nanoTime();
+        stallReported = false;
+        FlatReader payload = input.payload(callReader);
+        Chain chain = type == Rpc.HTTP_REQ_CALL || type == Rpc.HTTP_RESP_CALL ? server.handler().chainOf(type, payload) : null;
+        if (chain != null) {
+            boolean responsePhase = type == Rpc.HTTP_RESP_CALL;
+            int n = chain.prefetchCount(responsePhase);
+            if (n > 0) {
+                callChain = chain;
+                answers = new byte[n][];
+                answered = 0;
+                state = PREFETCH;
+                askPrefetch(chain, responsePhase);
+                return;
+            }
+            if (chain.blocking()) {
+                toWorker(null);
+                return;
+            }
+        }
+        runHere(null);
+    }
+
+    /** Sends the prefetch questions of the call; their answers come back through {@link #onReadable}. */
+    private void askPrefetch(Chain chain, boolean responsePhase) throws IOException {
+        Exchange ex = loop.exchange();
+        ex.bind(this, null);
+        try {
+            Encoder e = ex.encoder();
+            for (String v : chain.prefetchVars(responsePhase)) {
+                e.extraInfoVar(v);
+                ex.append(Rpc.EXTRA_INFO);
+            }
+            if (chain.prefetchRequestBody(responsePhase)) {
+                e.extraInfoBody(false);
+                ex.append(Rpc.EXTRA_INFO);
+            }
+            if (chain.prefetchResponseBody(responsePhase)) {
+                e.extraInfoBody(true);
+                ex.append(Rpc.EXTRA_INFO);
+            }
+            writeNow(ex.output());
+        } catch (FrameTooLargeException e) {
+            throw new IllegalStateException(e);
+        } finally {
+            ex.unbind();
+        }
+    }
+
+    private void prefetchAnswer() throws IOException {
+        if (input.type() != Rpc.EXTRA_INFO) {
+            throw new FrameException("expected an ExtraInfo answer, got " + Rpc.typeName(input.type()));
+        }
+        try {
+            FlatReader r = input.payload(loop.infoReader());
+            answers[answered++] = r.bytes(r.root(), 0);
+        } catch (DecodeException e) {
+            throw new FrameException("undecodable ExtraInfo answer: " + e.getMessage());
+        }
+        if (answered < answers.length) {
+            return;
+        }
+        byte[][] ready = answers;
+        Chain chain = callChain;
+        answers = null;
+        callChain = null;
+        if (chain.blocking()) {
+            toWorker(ready);
+        } else {
+            runHere(ready);
+        }
+    }
+
+    /** Runs the call on the loop's thread: its plugins said they do not block. */
+    private void runHere(byte[][] prefetched) throws IOException {
+        state = INLINE;
+        Exchange ex = loop.exchange();
+        ex.bind(this, prefetched);
+        callThread = Thread.currentThread();
+        try {
+            server.handler().handle(callType, callReader, ex, call);
+            reply(ex, false);
+        } catch (ExtraInfoFailedException e) {
+            extraInfoFailed(e);
+        } finally {
+            callOver();
+            ex.unbind();
+        }
+        finishCall();
+    }
+
+    /** Hands the call to a worker: the loop stops reading this socket until the worker gives it back. */
+    private void toWorker(byte[][] prefetched) {
+        state = WORKER;
+        key.interestOps(0);
+        try {
+            server.workers().submit(ex -> runOnWorker(ex, prefetched));
+        } catch (OutOfMemoryError | RuntimeException e) {
+            LOG.log(Level.ERROR, "{0}: no worker thread for a blocking call: {1}; closing the connection", call.name(), e.toString());
+            close();
+        }
+    }
+
+    private void runOnWorker(Exchange ex, byte[][] prefetched) {
+        ex.bind(this, prefetched);
+        callThread = Thread.currentThread();
+        try {
+            server.handler().handle(callType, callReader, ex, call);
+            reply(ex, true);
+        } catch (ExtraInfoFailedException e) {
+            extraInfoFailed(e);
+        } catch (IOException e) {
+            if (!call.timedOut && !closed.get()) {
+                LOG.log(Level.DEBUG, "{0}: reply not written: {1}", call.name(), e.toString());
+            }
+            close();
+        } finally {
+            callOver();
+            ex.unbind();
+            loop.execute(this::backFromWorker);
+        }
+    }
+
+    private void backFromWorker() {
+        if (closed.get()) {
+            return;
+        }
+        finishCall();
+        if (closed.get()) {
+            return;
+        }
+        try {
+            key.interestOps(pendingOut != null ? SelectionKey.OP_WRITE : SelectionKey.OP_READ);
+            processBuffered();
+        } catch (IOException e) {
+            close();
+        } catch (java.nio.channels.CancelledKeyException e) {
+            close();
+        }
+    }
+
+    private void extraInfoFailed(ExtraInfoFailedException e) {
+        if (!call.timedOut && !closed.get()) {
+            LOG.log(Level.WARNING, "closing connection: {0} during {1}", e.getMessage(), call.name());
+        }
+        close();
+    }
+
+    /** The call's thread is done with it: clear an interrupt the watchdog may have sent it. */
+    private void callOver() {
+        writeLock.lock();
+        try {
+            callThread = null;
+        } finally {
+            writeLock.unlock();
+        }
+        Thread.interrupted();
+        if (closed.get()) {
+            server.closed(this); // closed while the call ran: the watchdog watched it until now
+        }
+    }
+
+    /** After a call's reply (loop thread): idle again, or closed when the runner is draining. */
+    private void finishCall() {
+        lastActive = System.nanoTime();
+        input.endCall();
+        state = IDLE;
+        if (closed.get()) {
+            return;
+        }
+        if (server.isClosingConnections()) {
+            if (pendingOut == null) {
+                close();
+            } else {
+                closeAfterWrite = true;
+            }
+        }
+    }
+
+    /** Writes the reply unless the call timed out. On the loop a reply the socket cannot take at once waits for OP_WRITE. */
+    private void reply(Exchange ex, boolean mayWait) throws IOException {
+        writeLock.lock();
+        try {
+            if (call.timedOut) {
+                return;
+            }
+            ByteBuffer out = ex.output();
+            if (mayWait) {
+                ex.writeFully(channel, out);
+            } else {
+                writeNow(out);
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** ExtraInfo questions asked by a plugin while its call runs: written in full, waiting if need be. */
+    void writeQuestions(Exchange ex) throws IOException {
+        writeLock.lock();
+        try {
+            if (call.timedOut) {
+                throw new ClosedChannelException();
+            }
+            ex.writeFully(channel, ex.output());
+        } finally {
+            writeLock.unlock();
+        }
+        ex.discardOutput();
+    }
+
+    /** Writes what the socket takes now; the rest waits for OP_WRITE (loop thread). */
+    private void writeNow(ByteBuffer out) throws IOException {
+        channel.write(out);
+        if (out.hasRemaining()) {
+            ByteBuffer rest = ByteBuffer.allocate(out.remaining());
+            rest.put(out).flip();
+            pendingOut = rest;
+            key.interestOps(SelectionKey.OP_WRITE);
+        }
+    }
+
+    /** The socket takes bytes again (loop thread). */
+    void onWritable() {
+        ByteBuffer out = pendingOut;
+        if (out == null) {
+            return;
+        }
+        try {
+            channel.write(out);
+            if (out.hasRemaining()) {
+                return;
+            }
+            pendingOut = null;
+            if (closeAfterWrite) {
+                close();
+                return;
+            }
+            key.interestOps(state == WORKER ? 0 : SelectionKey.OP_READ);
+            processBuffered();
+        } catch (IOException | java.nio.channels.CancelledKeyException e) {
+            close();
+        }
+    }
+
+    // ---- any thread ----
+
+    @Override
+    public void stopReading() {
+        try {
+            channel.shutdownInput();
+        } catch (ClosedChannelException e) {
+            // already closed
+        } catch (IOException e) {
+            close();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closed anyway
+        }
+        if (callThread == null) {
+            server.closed(this); // else the call's thread does, once its plugin returns
+        }
+        loop.wakeupIfElsewhere();
+    }
+
+    boolean isClosed() {
+        return closed.get();
+    }
+
+    @Override
+    public void checkDeadline(long now, long limitNanos) {
+        int st = state;
+        if (st == IDLE) {
+            long started = frameStart;
+            if (started != 0 && now - started > limitNanos && !forced) {
+                forced = true;
+                Timeouts.stalledFrame(now - started, limitNanos);
+                close();
+            }
+            return;
+        }
+        long seq = callSeq;
+        long elapsed = now - callStart;
+        if (st == INLINE && elapsed > STALL_NANOS && !stallReported) {
+            stallReported = true;
+            server.reportStall(call, loop.name(), elapsed);
+        }
+        if (elapsed <= limitNanos) {
+            return;
+        }
+        if (call.timedOut) {
+            if (!forced && now - timedOutAt > GRACE_NANOS) {
+                forced = true;
+                close();
+                Thread t = callThread;
+                if (t != null && t.isAlive()) {
+                    Timeouts.ignoresInterrupts(call, t, now - timedOutAt);
+                }
+            }
+            return;
+        }
+        if (!writeLock.tryLock()) {
+            if (elapsed - limitNanos > GRACE_NANOS) {
+                call.timedOut = true;
+                timedOutAt = now;
+                forced = true;
+                Timeouts.stuckWriting(call, elapsed, limitNanos);
+                close();
+            }
+            return;
+        }
+        Thread t;
+        try {
+            if (state == IDLE || seq != callSeq) {
+                return;
+            }
+            call.timedOut = true;
+            timedOutAt = now;
+            try {
+                channel.write(ByteBuffer.wrap(Frames.UNAVAILABLE));
+            } catch (IOException e) {
+                LOG.log(Level.DEBUG, "{0}: could not send the timeout reply: {1}", call.name(), e.toString());
+            }
+            t = callThread;
+            if (t != null) {
+                t.interrupt();
+            }
+        } finally {
+            writeLock.unlock();
+        }
+        Timeouts.timedOut(call, elapsed, limitNanos, t);
+        close();
+    }
+}

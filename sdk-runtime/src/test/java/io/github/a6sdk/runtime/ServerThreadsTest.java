@@ -1,0 +1,213 @@
+package io.github.a6sdk.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.a6sdk.runtime.client.ApisixClient;
+import io.github.a6sdk.runtime.client.CallRequest;
+import io.github.a6sdk.runtime.client.ExtraInfoAnswers;
+import io.github.a6sdk.runtime.client.Field;
+import io.github.a6sdk.runtime.client.Reply;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The connection model on the JDK transport: event loops serve every connection, non-blocking
+ * chains run on them, blocking chains on a pool of reused workers; the thread count follows the
+ * blocking calls in flight, not the connections.
+ */
+@Timeout(120)
+class ServerThreadsTest {
+    @TempDir Path dir;
+    private Runner runner;
+    private Path sock;
+    private ExecutorService pool;
+    private final Set<String> threadsSeen = ConcurrentHashMap.newKeySet();
+    private final List<String> warnings = new CopyOnWriteArrayList<>();
+    private final Handler capture = new Handler() {
+        @Override
+        public void publish(LogRecord r) {
+            warnings.add(new java.util.logging.SimpleFormatter().formatMessage(r));
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {}
+    };
+    private volatile CountDownLatch release = new CountDownLatch(0);
+
+    @BeforeEach
+    void start() throws Exception {
+        sock = dir.resolve("s.sock");
+        TestDescriptor fast = TestDescriptor.request("fast", (c, req, resp) -> {
+            threadsSeen.add(Thread.currentThread().getName());
+            resp.setStatus(200);
+            resp.setBody("fast " + req.id());
+        }).nonBlocking();
+        TestDescriptor held = TestDescriptor.request("held", (c, req, resp) -> {
+            threadsSeen.add(Thread.currentThread().getName());
+            assertTrue(release.await(30, TimeUnit.SECONDS));
+            resp.setStatus(200);
+            resp.setBody("held " + req.id());
+        }).mayBlock();
+        TestDescriptor stalling = TestDescriptor.request("stalling", (c, req, resp) -> {
+            Thread.sleep(300); // says it does not block, and does
+            resp.setStatus(200);
+        }).nonBlocking();
+        TestDescriptor asks = TestDescriptor.request("asks", (c, req, resp) -> {
+            threadsSeen.add(Thread.currentThread().getName());
+            resp.setStatus(200);
+            resp.setBody(req.var("remote_addr") + "|" + req.var("lazy") + "|" + new String(req.body(), StandardCharsets.UTF_8));
+        }).prefetch(true, false, "remote_addr").nonBlocking();
+        runner = new Runner(RunnerConfig.fromEnvironment(Map.of("APISIX_LISTEN_ADDRESS", "unix:" + sock,
+                "A6_EVENT_LOOPS", "2", "A6_DRAIN_MS", "200")),
+                PluginCatalog.of(List.of(TestDescriptor.registry(fast, held, stalling, asks)))).start();
+        Logger.getLogger("io.github.a6sdk.runtime").addHandler(capture);
+        pool = Executors.newCachedThreadPool();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        release.countDown();
+        Logger.getLogger("io.github.a6sdk.runtime").removeHandler(capture);
+        pool.shutdownNow();
+        runner.close();
+    }
+
+    private long prepare(String name) throws Exception {
+        try (ApisixClient c = ApisixClient.connect(sock)) {
+            return assertInstanceOf(Reply.Token.class, c.prepareConf("route#" + name + "#ext-plugin-pre-req#1",
+                    List.of(Field.of(name, "")))).token();
+        }
+    }
+
+    private static String body(Reply r) {
+        return assertInstanceOf(Reply.Stop.class, r).bodyAsString();
+    }
+
+    private static long threadsNamed(String prefix) {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith(prefix)).count();
+    }
+
+    @Test
+    void nonBlockingChainsRunOnTheEventLoopsAndBlockingOnesOnWorkers() throws Exception {
+        long fast = prepare("fast");
+        long held = prepare("held");
+        try (ApisixClient c = ApisixClient.connect(sock)) {
+            assertEquals("fast 1", body(c.call(fast, new CallRequest().id(1), new ExtraInfoAnswers())));
+            assertTrue(threadsSeen.stream().allMatch(n -> n.startsWith("a6-loop-")), threadsSeen.toString());
+            threadsSeen.clear();
+            assertEquals("held 2", body(c.call(held, new CallRequest().id(2), new ExtraInfoAnswers())));
+            assertTrue(threadsSeen.stream().allMatch(n -> n.startsWith("a6-worker-")), threadsSeen.toString());
+        }
+        assertTrue(threadsNamed("a6-loop-") >= 2, "A6_EVENT_LOOPS=2");
+    }
+
+    @Test
+    void prefetchAndLazyExtraInfoWorkOnTheEventLoop() throws Exception {
+        long asks = prepare("asks");
+        try (ApisixClient c = ApisixClient.connect(sock)) {
+            ExtraInfoAnswers answers = new ExtraInfoAnswers().var("remote_addr", "10.1.2.3").var("lazy", "yes")
+                    .requestBody("payload".getBytes(StandardCharsets.UTF_8));
+            assertEquals("10.1.2.3|yes|payload", body(c.call(asks, new CallRequest().id(5), answers)));
+        }
+        assertTrue(threadsSeen.stream().allMatch(n -> n.startsWith("a6-loop-")), threadsSeen.toString());
+    }
+
+    @Test
+    void blockedWorkersHoldUpNoNonBlockingCallOnOtherConnections() throws Exception {
+        long fast = prepare("fast");
+        long held = prepare("held");
+        release = new CountDownLatch(1);
+        List<Future<String>> heldCalls = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            long id = 100 + i;
+            heldCalls.add(pool.submit(() -> {
+                try (ApisixClient c = ApisixClient.connect(sock)) {
+                    return body(c.call(held, new CallRequest().id(id), new ExtraInfoAnswers()));
+                }
+            }));
+        }
+        // While eight blocking calls wait, non-blocking calls on other connections are all answered.
+        Future<Integer> fastCalls = pool.submit(() -> {
+            int ok = 0;
+            for (int i = 0; i < 200; i++) {
+                try (ApisixClient c = ApisixClient.connect(sock)) {
+                    if (body(c.call(fast, new CallRequest().id(i), new ExtraInfoAnswers())).equals("fast " + i)) {
+                        ok++;
+                    }
+                }
+            }
+            return ok;
+        });
+        assertEquals(200, fastCalls.get(20, TimeUnit.SECONDS));
+        for (Future<String> f : heldCalls) {
+            assertTrue(!f.isDone(), "a held call ended before it was released");
+        }
+        release.countDown();
+        for (int i = 0; i < 8; i++) {
+            assertEquals("held " + (100 + i), heldCalls.get(i).get(20, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void aThousandConnectionsAreServedByTheLoopsAloneAndWorkersAreReused() throws Exception {
+        long fast = prepare("fast");
+        long held = prepare("held");
+        List<ApisixClient> clients = new ArrayList<>();
+        long workersBefore = threadsNamed("a6-worker-"); // other runners of this test JVM keep idle workers a minute
+        long loopsBefore = threadsNamed("a6-loop-");
+        try {
+            for (int i = 0; i < 1000; i++) {
+                ApisixClient c = ApisixClient.connect(sock);
+                clients.add(c);
+                assertEquals("fast " + i, body(c.call(fast, new CallRequest().id(i), new ExtraInfoAnswers())));
+            }
+            assertEquals(1000, runner.connectionCount());
+            assertEquals(loopsBefore, threadsNamed("a6-loop-"), "no thread per connection");
+            assertEquals(workersBefore, threadsNamed("a6-worker-"), "no worker for non-blocking calls");
+            // A blocking call on each of 1000 connections, one after the other: a worker is reused, not made per call.
+            for (int i = 0; i < 1000; i++) {
+                assertEquals("held " + i, body(clients.get(i).call(held, new CallRequest().id(i), new ExtraInfoAnswers())));
+            }
+            assertTrue(threadsNamed("a6-worker-") - workersBefore <= 8, "workers made for 1000 calls: "
+                    + (threadsNamed("a6-worker-") - workersBefore));
+        } finally {
+            for (ApisixClient c : clients) {
+                c.close();
+            }
+        }
+    }
+
+    @Test
+    void aNonBlockingPluginThatBlocksIsReported() throws Exception {
+        long stalling = prepare("stalling");
+        try (ApisixClient c = ApisixClient.connect(sock)) {
+            assertInstanceOf(Reply.Stop.class, c.call(stalling, new CallRequest().id(9), new ExtraInfoAnswers()));
+        }
+        assertTrue(warnings.stream().anyMatch(w -> w.contains("(plugins [stalling]) has held event loop a6-loop-")
+                && w.contains("@ApisixPlugin(blocking = false)")), warnings.toString());
+    }
+}
