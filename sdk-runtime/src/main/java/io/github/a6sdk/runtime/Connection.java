@@ -54,6 +54,8 @@ final class Connection implements Runnable, ExtraInfo {
     private final ReentrantLock writeLock = new ReentrantLock();
     private volatile Thread thread;
     private volatile boolean busy;
+    /** When the connection was accepted or last answered a call. */
+    private volatile long lastActive = System.nanoTime();
     private volatile long callSeq;
     private volatile long callStart;
     /** What the connection is doing, for log lines; the text is built only when a line is logged. */
@@ -107,6 +109,11 @@ final class Connection implements Runnable, ExtraInfo {
         return busy;
     }
 
+    /** Since when the connection has been idle with nothing arriving (now, if a frame is arriving). */
+    long quietSince() {
+        return frameStart != 0 ? System.nanoTime() : lastActive;
+    }
+
     /** The thread serving this connection, once it started. */
     Thread thread() {
         return thread;
@@ -129,10 +136,11 @@ final class Connection implements Runnable, ExtraInfo {
                     flush();
                 } finally {
                     io.endCall();
+                    lastActive = System.nanoTime();
                     busy = false;
                     trimEncoder();
                 }
-                if (timedOut || runner.isStopping()) {
+                if (timedOut || runner.isClosingConnections()) {
                     break;
                 }
             }
@@ -415,7 +423,8 @@ final class Connection implements Runnable, ExtraInfo {
         }
         long token = runner.cache().put(chain);
         if (LOG.isLoggable(Level.DEBUG)) {
-            LOG.log(Level.DEBUG, "PrepareConf (key {0}) -> token {1}: {2}", WirePrepareConf.key(r), token, chain.names());
+            LOG.log(Level.DEBUG, "PrepareConf (key {0}) -> token {1}: {2}", WirePrepareConf.key(r), String.valueOf(token),
+                    chain.names());
         }
         encoder.prepareConf(token);
         send(Rpc.PREPARE_CONF);
@@ -427,8 +436,8 @@ final class Connection implements Runnable, ExtraInfo {
         long id = req.id();
         Chain chain = runner.cache().get(token);
         if (chain == null) {
-            LOG.log(Level.INFO, "HTTPReqCall {0}: conf token {1} not found (expired or evicted); APISIX will prepare it again",
-                    id, token);
+            LOG.log(Level.INFO, "HTTPReqCall {0}: conf token {1} not found (expired, evicted, or from an earlier runner);"
+                    + " APISIX will prepare it again", String.valueOf(id), String.valueOf(token));
             error(Rpc.ERR_CONF_TOKEN_NOT_FOUND);
             return;
         }
@@ -465,8 +474,8 @@ final class Connection implements Runnable, ExtraInfo {
         long id = resp.id();
         Chain chain = runner.cache().get(token);
         if (chain == null) {
-            LOG.log(Level.INFO, "HTTPRespCall {0}: conf token {1} not found (expired or evicted); APISIX will prepare it again",
-                    id, token);
+            LOG.log(Level.INFO, "HTTPRespCall {0}: conf token {1} not found (expired, evicted, or from an earlier runner);"
+                    + " APISIX will prepare it again", String.valueOf(id), String.valueOf(token));
             error(Rpc.ERR_CONF_TOKEN_NOT_FOUND);
             return;
         }

@@ -68,7 +68,9 @@ public final class Main {
                 Integer.toOctalString(config.socketMode()), runner.transportName(), runner.threadKind(), Runtime.version(),
                 String.valueOf(ProcessHandle.current().pid()), catalog.names(), readyMillis);
 
-        Runnable stop = () -> runner.shutdown(config.drainMillis());
+        // On SIGTERM, keep the socket for up to half of A6_DRAIN_MS while a newer runner starts on the same
+        // path (APISIX reload starts it first), then drain: see Runner#shutdown(long, long).
+        Runnable stop = () -> runner.shutdown(config.drainMillis() / 2, config.drainMillis());
         for (String sig : new String[] {"TERM", "INT"}) {
             Signal.handle(new Signal(sig), s -> {
                 LOG.log(Level.INFO, "SIG{0}: draining calls in flight and stopping", sig);

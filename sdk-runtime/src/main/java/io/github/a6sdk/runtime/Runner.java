@@ -7,7 +7,10 @@ import java.lang.System.Logger.Level;
 import java.nio.channels.ByteChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.EnumSet;
 import java.util.Set;
@@ -19,6 +22,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The plugin runner: listens on the unix socket, serves each connection on its own thread, and
  * shuts down by draining calls in flight.
+ *
+ * <p><b>Socket handover.</b> APISIX starts a new runner on the same path before it stops the old
+ * one (reload), so a starting runner binds a temporary name in the socket's folder and renames it
+ * over the path ({@code rename(2)} is atomic): the path always has a listener, and the newest
+ * runner wins. A stopping runner removes the path only while it is still the file it bound.
  */
 public final class Runner implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("io.github.a6sdk.runtime");
@@ -32,7 +40,15 @@ public final class Runner implements AutoCloseable {
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicInteger threadCount = new AtomicInteger();
     private final CountDownLatch stopped = new CountDownLatch(1);
+    /** How long an idle connection must have been quiet before a draining runner closes it. */
+    private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    private static final AtomicInteger TEMP_NAMES = new AtomicInteger();
+
     private volatile boolean stopping;
+    /** Set once the runner no longer serves the path: each connection closes after its call, or when quiet. */
+    private volatile boolean closingConnections;
+    /** The identity (device and inode) of the socket file this runner bound. */
+    private Object socketKey;
     private Transport.Listener listener;
     private Thread acceptor;
     private long lastRefusalLog;
@@ -56,8 +72,14 @@ public final class Runner implements AutoCloseable {
         return cache;
     }
 
-    boolean isStopping() {
+    /** Whether the runner is draining (after SIGTERM or {@link #shutdown}). */
+    public boolean isStopping() {
         return stopping;
+    }
+
+    /** Whether each connection should close once its call is answered. */
+    boolean isClosingConnections() {
+        return closingConnections;
     }
 
     public Path socket() {
@@ -73,28 +95,61 @@ public final class Runner implements AutoCloseable {
         return transport.name();
     }
 
-    /** Binds the socket (replacing a stale socket file) and starts accepting. */
+    /**
+     * Binds the socket and starts accepting. The socket is bound under a temporary name in the same
+     * folder and renamed over the configured path, replacing a stale socket file or the socket of a
+     * runner that is still serving (which APISIX is about to stop); anything at the path that is not
+     * a socket is left alone and the start fails.
+     */
     public Runner start() throws IOException {
-        Path path = config.socket();
+        Path path = config.socket().toAbsolutePath();
+        Path dir = path.getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw new IOException("cannot listen on " + path + " (APISIX_LISTEN_ADDRESS): the folder " + dir
+                    + " does not exist");
+        }
+        boolean replacing = false;
+        boolean live = false;
         if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
             if (!isSocketFile(path)) {
                 throw new IOException(path + " exists and is not a socket; not replacing it. Remove it or choose"
                         + " another APISIX_LISTEN_ADDRESS");
             }
-            if (JdkUnixTransport.isLive(path)) {
-                throw new IOException("another process is serving " + path + "; stop it or choose another"
-                        + " APISIX_LISTEN_ADDRESS");
-            }
-            Files.delete(path);
-            LOG.log(Level.INFO, "removed stale socket file {0}", path);
+            replacing = true;
+            live = JdkUnixTransport.isLive(path);
         }
-        listener = transport.listen(path);
+        Path temp = dir.resolve(".a6-" + ProcessHandle.current().pid() + "-" + TEMP_NAMES.incrementAndGet() + ".sock");
+        if (temp.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_SOCKET_PATH) {
+            // The folder leaves no room for a temporary name: bind in place (not atomic).
+            temp = path;
+            if (replacing) {
+                Files.delete(path);
+            }
+        } else if (Files.exists(temp, LinkOption.NOFOLLOW_LINKS) && isSocketFile(temp)) {
+            Files.delete(temp); // left by an earlier process with our pid
+        }
         try {
-            Files.setPosixFilePermissions(path, permissions(config.socketMode()));
+            listener = transport.listen(temp);
+        } catch (IOException e) {
+            throw new IOException("cannot listen on " + temp + (temp.equals(path) ? "" : " (to be renamed to " + path + ")")
+                    + " (APISIX_LISTEN_ADDRESS): " + describe(e), e);
+        }
+        try {
+            Files.setPosixFilePermissions(temp, permissions(config.socketMode()));
+            socketKey = fileKey(temp);
+            if (!temp.equals(path)) {
+                Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE);
+            }
         } catch (IOException | RuntimeException e) {
             listener.close();
-            Files.deleteIfExists(path);
-            throw e;
+            Files.deleteIfExists(temp);
+            throw new IOException("cannot make the socket " + path + " (APISIX_LISTEN_ADDRESS): " + describe(e), e);
+        }
+        if (live) {
+            LOG.log(Level.WARNING, "took over {0} from a runner that is still serving it: new connections come here,"
+                    + " the other runner keeps its open connections until it stops", path);
+        } else if (replacing) {
+            LOG.log(Level.INFO, "replaced stale socket file {0}", path);
         }
         acceptor = new Thread(this::acceptLoop, "a6-acceptor");
         acceptor.setDaemon(true);
@@ -105,6 +160,29 @@ public final class Runner implements AutoCloseable {
             watchdog.start();
         }
         return this;
+    }
+
+    /** The longest unix socket path (sun_path holds 108 bytes with the terminating NUL). */
+    private static final int MAX_SOCKET_PATH = 107;
+
+    private static String describe(Exception e) {
+        String m = e.getMessage();
+        return m == null ? e.getClass().getSimpleName() : e instanceof NoSuchFileException ? "no such file: " + m : m;
+    }
+
+    /** The file's identity (device and inode), or {@code null} when it is gone. */
+    private static Object fileKey(Path path) {
+        try {
+            return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Whether the socket path is still the file this runner bound (no newer runner took it over). */
+    public boolean ownsSocketPath() {
+        Object key = socketKey;
+        return key != null && key.equals(fileKey(config.socket()));
     }
 
     /** Whether {@code path} is a unix socket (or a file we cannot classify, which bind then judges). */
@@ -153,8 +231,9 @@ public final class Runner implements AutoCloseable {
         return set;
     }
 
+    /** Accepts until the listener is closed: a stopping runner still serves its path until it hands it over. */
     private void acceptLoop() {
-        while (!stopping) {
+        while (true) {
             ByteChannel channel;
             try {
                 channel = listener.accept();
@@ -163,10 +242,6 @@ public final class Runner implements AutoCloseable {
                     LOG.log(Level.ERROR, "accept failed on " + config.socket() + "; the runner stops serving", e);
                     stopAsync();
                 }
-                return;
-            }
-            if (stopping) {
-                refuse(channel);
                 return;
             }
             if (connections.size() >= config.maxConnections()) {
@@ -216,17 +291,43 @@ public final class Runner implements AutoCloseable {
     }
 
     /**
-     * Stops accepting, removes the socket file, lets calls in flight finish for up to
-     * {@code drainMillis}, then closes every connection.
+     * Stops at once: removes the socket file (if it is still this runner's), stops accepting, lets
+     * calls in flight finish for up to {@code drainMillis}, then closes every connection.
      */
     public void shutdown(long drainMillis) {
+        shutdown(0, drainMillis);
+    }
+
+    /**
+     * Stops the way APISIX expects on reload (SIGTERM, then SIGKILL after 1 s), in two steps.
+     *
+     * <ol>
+     * <li>Hand over: while the socket path is still this runner's, keep accepting and serving for up
+     * to {@code handoverMillis}, so that a newer runner that is still starting finds no gap; stop as
+     * soon as a newer runner has taken the path over. Then remove the path if it is still ours (never
+     * a newer runner's) and stop accepting.
+     * <li>Drain: every connection closes right after the call it is serving is answered, and an idle
+     * connection once it has been quiet for 50 ms (a pooled connection APISIX is not using). After
+     * {@code drainMillis} in all, whatever is left is closed.
+     * </ol>
+     */
+    public void shutdown(long handoverMillis, long drainMillis) {
         synchronized (this) {
             if (stopping) {
-                awaitStopped(drainMillis + 1000);
+                awaitStopped(Math.max(drainMillis, handoverMillis) + 1000);
                 return;
             }
             stopping = true;
         }
+        long start = System.nanoTime();
+        long deadline = start + TimeUnit.MILLISECONDS.toNanos(Math.max(drainMillis, handoverMillis));
+        long handoverDeadline = start + TimeUnit.MILLISECONDS.toNanos(Math.min(handoverMillis, drainMillis));
+        while (ownsSocketPath() && System.nanoTime() < handoverDeadline) {
+            if (!pause(5)) {
+                break;
+            }
+        }
+        releaseSocketPath();
         try {
             if (listener != null) {
                 listener.close();
@@ -234,31 +335,21 @@ public final class Runner implements AutoCloseable {
         } catch (IOException e) {
             LOG.log(Level.WARNING, "closing the listener: {0}", e.toString());
         }
-        try {
-            Files.deleteIfExists(config.socket());
-        } catch (IOException e) {
-            LOG.log(Level.WARNING, "removing {0}: {1}", config.socket(), e.toString());
-        }
-        // Idle connections stop reading and end at once; a call in flight writes its reply, then its
-        // connection ends (Connection checks isStopping after each call). Wait for all of them.
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(drainMillis);
+        closingConnections = true;
         int pending;
         do {
             pending = 0;
+            long now = System.nanoTime();
             for (Connection c : connections) {
                 if (c.isBusy()) {
-                    pending++;
-                } else {
+                    pending++; // closes itself once its reply is written
+                } else if (now - c.quietSince() >= QUIET_NANOS || now >= deadline) {
                     c.stopReading();
+                } else {
+                    pending++;
                 }
             }
-            if (connections.isEmpty()) {
-                break;
-            }
-            try {
-                Thread.sleep(2);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            if (connections.isEmpty() || !pause(2)) {
                 break;
             }
         } while (System.nanoTime() < deadline);
@@ -269,6 +360,34 @@ public final class Runner implements AutoCloseable {
             c.close();
         }
         stopped.countDown();
+    }
+
+    /** Removes the socket file if it is still the one this runner bound; a newer runner's is left alone. */
+    private void releaseSocketPath() {
+        Path path = config.socket();
+        if (socketKey == null) {
+            return;
+        }
+        if (!ownsSocketPath()) {
+            LOG.log(Level.INFO, "{0} now belongs to a newer runner: leaving it, finishing {1} open connections",
+                    path, connections.size());
+            return;
+        }
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "removing {0}: {1}", path, e.toString());
+        }
+    }
+
+    private static boolean pause(long millis) {
+        try {
+            Thread.sleep(millis);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** Waits until {@link #shutdown} has finished. */

@@ -21,7 +21,7 @@ class ConfCacheTest {
 
     @Test
     void tokensComeFromACounter() {
-        ConfCache cache = new ConfCache(16, 60, now::get);
+        ConfCache cache = new ConfCache(16, 60, now::get, 1);
         long previous = 0;
         for (int i = 1; i <= 100; i++) {
             long t = cache.put(chain("c" + i));
@@ -106,7 +106,7 @@ class ConfCacheTest {
     @Test
     void lookupWorksTheSameInALargeFullCache() {
         // One array read per lookup: the newest and oldest of 100,000 live entries are found alike.
-        ConfCache cache = new ConfCache(1 << 17, 60, now::get);
+        ConfCache cache = new ConfCache(1 << 17, 60, now::get, 1);
         Chain first = chain("first");
         long t1 = cache.put(first);
         for (int i = 0; i < 100_000; i++) {
@@ -121,7 +121,7 @@ class ConfCacheTest {
 
     @Test
     void concurrentPutsNeverShareAToken() throws Exception {
-        ConfCache cache = new ConfCache(1 << 16, 60, now::get);
+        ConfCache cache = new ConfCache(1 << 16, 60, now::get, 1);
         int threads = 8;
         int each = 2000;
         java.util.Set<Long> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -143,20 +143,59 @@ class ConfCacheTest {
 
     @Test
     void tokensAreUnsigned32BitAndSkipZeroWhenTheCounterWraps() {
-        ConfCache cache = new ConfCache(8, 60, now::get);
-        cache.lastTokenForTest(0x7FFF_FFFEL);
+        ConfCache cache = new ConfCache(8, 60, now::get, 0x7FFF_FFFF);
         long a = cache.put(chain("a"));
         long b = cache.put(chain("b"));
         assertEquals(0x7FFF_FFFFL, a);
         assertEquals(0x8000_0000L, b, "past 2^31 tokens stay positive uint32 values");
         assertSame(cache.get(b), cache.get(0x8000_0000L));
-        cache.lastTokenForTest(0xFFFF_FFFEL);
+        ConfCache high = new ConfCache(8, 60, now::get, 0xFFFF_FFFF);
         Chain last = chain("last");
-        assertEquals(0xFFFF_FFFFL, cache.put(last));
-        assertSame(last, cache.get(0xFFFF_FFFFL));
+        assertEquals(0xFFFF_FFFFL, high.put(last));
         Chain wrapped = chain("wrapped");
-        assertEquals(1, cache.put(wrapped), "0 is never a token");
-        assertSame(wrapped, cache.get(1));
-        assertNull(cache.get(0));
+        assertEquals(1, high.put(wrapped), "0 is never a token");
+        assertSame(wrapped, high.get(1));
+        assertSame(last, high.get(0xFFFF_FFFFL), "the token before the wrap is still served");
+        assertNull(high.get(0));
+        // After a whole ring of tokens past the wrap, the old token's slot belongs to a newer one.
+        for (int i = 0; i < 8; i++) {
+            high.put(chain("after" + i));
+        }
+        assertNull(high.get(0xFFFF_FFFFL), "an evicted pre-wrap token is unknown, not the newer chain in its slot");
+    }
+
+    @Test
+    void eachCacheStartsItsTokensAtARandomValue() {
+        // Two runner incarnations must not number their tokens alike (issue: after a restart, old
+        // tokens named other routes' chains). 64 caches: every start differs, and they spread over
+        // the whole uint32 range (each half of it is hit; fails with probability 2^-63).
+        java.util.Set<Long> starts = new java.util.HashSet<>();
+        boolean low = false;
+        boolean high = false;
+        for (int i = 0; i < 64; i++) {
+            long t = new ConfCache(8, 60, now::get).put(chain("x"));
+            starts.add(t);
+            low |= t < 0x8000_0000L;
+            high |= t >= 0x8000_0000L;
+        }
+        assertEquals(64, starts.size(), "two caches started at the same token");
+        assertTrue(low && high, "random starts should cover both halves of the uint32 range: " + starts);
+    }
+
+    @Test
+    void aSecondIncarnationAnswersEveryTokenOfTheFirstWithNotFound() {
+        // Runner A prepares 32 routes and stops; runner B prepares 32 others; A's tokens reach B.
+        ConfCache a = new ConfCache(1 << 17, 3600, now::get);
+        long[] old = new long[32];
+        for (int i = 0; i < old.length; i++) {
+            old[i] = a.put(chain("a" + i));
+        }
+        ConfCache b = new ConfCache(1 << 17, 3600, now::get);
+        for (int i = 0; i < 32; i++) {
+            b.put(chain("b" + i));
+        }
+        for (long t : old) {
+            assertNull(b.get(t), "token " + t + " of the old runner named a chain of the new one");
+        }
     }
 }

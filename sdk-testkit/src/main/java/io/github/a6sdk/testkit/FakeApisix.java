@@ -88,19 +88,49 @@ public final class FakeApisix implements AutoCloseable {
         return socket;
     }
 
-    /**
-     * Stops the in-process runner and starts a fresh one on the same socket, the way a runner
-     * respawns: its confs are gone, so the next call with a cached token gets CONF_TOKEN_NOT_FOUND
-     * and is retried. Idle connections are dropped, as nginx notices the runner closed them.
-     */
+    /** How a runner restart looks from APISIX's side: see {@link #restartRunner(Restart)}. */
+    public enum Restart {
+        /**
+         * {@code apisix reload}, a runner on {@code path_for_test}, or a runner managed outside
+         * APISIX: a new runner takes the socket over while the old one still serves, then the old
+         * one is stopped. APISIX keeps every conf token it holds (nginx keeps the shared dict across a
+         * reload), so the old runner's tokens reach the new one, which must answer them
+         * CONF_TOKEN_NOT_FOUND (never with another route's chain); APISIX then prepares again.
+         */
+        RELOAD,
+        /**
+         * The runner that APISIX manages exited and APISIX started it again: APISIX flushes its
+         * token cache on the runner's exit, so every route is prepared again.
+         */
+        RESPAWN
+    }
+
+    /** {@link #restartRunner(Restart) restartRunner(Restart.RELOAD)}: the harder case for a plugin's routes. */
     public FakeApisix restartRunner() {
+        return restartRunner(Restart.RELOAD);
+    }
+
+    /**
+     * Replaces the in-process runner with a fresh one on the same socket, the way {@code how}
+     * says. The new runner has no confs. Idle connections to the old runner are dropped, as nginx
+     * notices the runner closed them.
+     */
+    public FakeApisix restartRunner(Restart how) {
         if (runner == null) {
             throw new IllegalStateException("the runner was not started by this FakeApisix");
         }
-        runner.shutdown(100);
-        client.closeIdle();
+        Runner old = runner;
         try {
-            runner = newRunner();
+            if (how == Restart.RELOAD) {
+                runner = newRunner(); // takes the socket over while the old runner still serves
+                old.shutdown(100);
+                client.closeIdle();
+            } else {
+                old.shutdown(100);
+                client.closeIdle();
+                client.forgetTokens();
+                runner = newRunner();
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

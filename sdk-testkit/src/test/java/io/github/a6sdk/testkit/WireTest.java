@@ -105,6 +105,43 @@ class WireTest {
     }
 
     @Test
+    void everyRouteKeepsItsOwnAnswerThroughAReloadThatKeepsTheTokens() {
+        // APISIX keeps its tokens across a reload; the new runner prepares other routes first. An old
+        // token must never be answered with another route's chain (it was, when tokens restarted at 1).
+        try (FakeApisix own = FakeApisix.start(new Say_Descriptor())) {
+            List<FakeApisix.Route> old = new java.util.ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                FakeApisix.Route r = own.route("say", "{\"body\":\"old-" + i + "\"}");
+                assertEquals("old-" + i, r.request(TestRequest.get("/")).stopped().bodyAsString());
+                old.add(r);
+            }
+            own.restartRunner(FakeApisix.Restart.RELOAD);
+            for (int i = 0; i < 16; i++) {
+                assertEquals("new-" + i, own.route("say", "{\"body\":\"new-" + i + "\"}")
+                        .request(TestRequest.get("/")).stopped().bodyAsString());
+            }
+            int retriesBefore = own.retryCount();
+            for (int i = 0; i < 16; i++) {
+                assertEquals("old-" + i, old.get(i).request(TestRequest.get("/")).stopped().bodyAsString(),
+                        "route " + i + " after the reload");
+            }
+            assertTrue(own.retryCount() > retriesBefore, "the old tokens were answered CONF_TOKEN_NOT_FOUND and retried");
+        }
+    }
+
+    @Test
+    void aRespawnFlushesTheTokensSoEveryRouteIsPreparedAgain() {
+        try (FakeApisix own = FakeApisix.start(new Say_Descriptor())) {
+            FakeApisix.Route route = own.route("say", "{\"body\":\"again\"}");
+            route.request(TestRequest.get("/"));
+            own.restartRunner(FakeApisix.Restart.RESPAWN);
+            assertEquals("again", route.request(TestRequest.get("/")).stopped().bodyAsString());
+            assertEquals(0, own.retryCount(), "no stale token was sent: APISIX flushed them on the runner's exit");
+            assertEquals(2, own.prepareCount());
+        }
+    }
+
+    @Test
     void connectsToARunnerStartedElsewhere() {
         try (FakeApisix other = FakeApisix.connect(apisix.socket())) {
             assertEquals("x", other.route("say", "{\"body\":\"x\"}").request(TestRequest.get("/")).stopped().bodyAsString());

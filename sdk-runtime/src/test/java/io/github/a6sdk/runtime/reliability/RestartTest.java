@@ -1,0 +1,247 @@
+package io.github.a6sdk.runtime.reliability;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.a6sdk.runtime.Runner;
+import io.github.a6sdk.runtime.client.ApisixClient;
+import io.github.a6sdk.runtime.client.CallRequest;
+import io.github.a6sdk.runtime.client.ExtraInfoAnswers;
+import io.github.a6sdk.runtime.client.Field;
+import io.github.a6sdk.runtime.client.Reply;
+import io.github.a6sdk.runtime.protocol.Rpc;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Restarts and reloads: conf tokens of an earlier runner never name a chain of the next one, and
+ * a newer runner takes the socket over while the old one still serves (APISIX reload), with the
+ * path served throughout and the old runner's calls finished.
+ */
+@Timeout(120)
+class RestartTest {
+    @TempDir Path dir;
+    private final ExecutorService pool = Executors.newCachedThreadPool();
+
+    @AfterEach
+    void cleanUp() {
+        pool.shutdownNow();
+    }
+
+    private static long prepare(Path sock, String key, String body) throws IOException {
+        try (ApisixClient c = ApisixClient.connect(sock)) {
+            return assertInstanceOf(Reply.Token.class, c.prepareConf(key, List.of(Field.of("echo", body)))).token();
+        }
+    }
+
+    private static Reply call(ApisixClient c, long token) throws IOException {
+        return c.call(token, new CallRequest().id(7).path("/"), new ExtraInfoAnswers());
+    }
+
+    private static Object fileKey(Path p) throws IOException {
+        return Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+    }
+
+    @Test
+    void tokensOfAnEarlierRunnerAreNotFoundInTheNextOne() throws Exception {
+        Path sock = dir.resolve("tokens.sock");
+        long[] old = new long[32];
+        try (Runner a = Harness.start(sock, Harness.withEcho(), Map.of())) {
+            for (int i = 0; i < old.length; i++) {
+                old[i] = prepare(sock, "route#" + i + "#ext-plugin-pre-req#1", "old-" + i);
+            }
+        }
+        try (Runner b = Harness.start(sock, Harness.withEcho(), Map.of())) {
+            for (int i = 0; i < 32; i++) {
+                prepare(sock, "route#" + (100 + i) + "#ext-plugin-pre-req#1", "new-" + i);
+            }
+            try (ApisixClient c = ApisixClient.connect(sock)) {
+                for (long token : old) {
+                    Reply r = call(c, token);
+                    assertEquals(new Reply.Error(Rpc.ERR_CONF_TOKEN_NOT_FOUND), r,
+                            "token " + token + " of the earlier runner was answered with " + r);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aNewerRunnerTakesTheSocketOverWhileTheOldOneFinishesItsConnections() throws Exception {
+        Path sock = dir.resolve("handover.sock");
+        try (Harness.LogCapture log = new Harness.LogCapture();
+                Runner a = Harness.start(sock, Harness.withEcho(), Map.of());
+                ApisixClient pooled = ApisixClient.connect(sock)) {
+            long tokenA = prepare(sock, "route#1#ext-plugin-pre-req#1", "from-a");
+            Object keyA = fileKey(sock);
+            try (Runner b = Harness.start(sock, Harness.withEcho(), Map.of())) {
+                assertNotEquals(keyA, fileKey(sock), "the path is the newer runner's socket");
+                assertTrue(log.contains("took over " + sock + " from a runner that is still serving it"), log.messages().toString());
+                assertTrue(!a.ownsSocketPath() && b.ownsSocketPath());
+                // New connections reach B: A's token is unknown there, B's own works.
+                try (ApisixClient fresh = ApisixClient.connect(sock)) {
+                    assertEquals(new Reply.Error(Rpc.ERR_CONF_TOKEN_NOT_FOUND), call(fresh, tokenA));
+                }
+                long tokenB = prepare(sock, "route#1#ext-plugin-pre-req#1", "from-b");
+                try (ApisixClient fresh = ApisixClient.connect(sock)) {
+                    assertEquals("from-b", assertInstanceOf(Reply.Stop.class, call(fresh, tokenB)).bodyAsString());
+                }
+                // A's pooled connection is still A's.
+                assertEquals("from-a", assertInstanceOf(Reply.Stop.class, call(pooled, tokenA)).bodyAsString());
+                a.shutdown(200, 400);
+                assertTrue(log.contains(sock + " now belongs to a newer runner"), log.messages().toString());
+                assertTrue(Files.exists(sock), "the stopping runner removed the newer runner's socket");
+                Harness.assertServes(sock);
+            }
+        }
+    }
+
+    @Test
+    void aStoppingRunnerKeepsServingItsPathUntilANewerRunnerTakesItOver() throws Exception {
+        Path sock = dir.resolve("gap.sock");
+        try (Runner a = Harness.start(sock, Harness.withEcho(), Map.of())) {
+            Object keyA = fileKey(sock);
+            Future<?> stop = pool.submit(() -> a.shutdown(2000, 3000));
+            Thread.sleep(100);
+            // SIGTERM came before the newer runner bound: the path is still served, by A.
+            assertTrue(a.isStopping());
+            assertEquals(keyA, fileKey(sock));
+            Harness.assertServes(sock);
+            try (Runner b = Harness.start(sock, Harness.withEcho(), Map.of())) {
+                stop.get(5, TimeUnit.SECONDS); // A noticed the takeover long before its 2 s
+                assertTrue(a.awaitStopped(0));
+                assertNotEquals(keyA, fileKey(sock));
+                Harness.assertServes(sock);
+            }
+        }
+    }
+
+    /**
+     * The reload sequence on real processes: B starts on A's path while A serves under load, A gets
+     * SIGTERM {@code overlapMillis} later (APISIX's old agent), and is killed 1 s after that if it
+     * is still there. Throughout, a new connection every millisecond must be answered, and A's
+     * pooled connections must finish their calls.
+     */
+    @ParameterizedTest(name = "SIGTERM {0} ms after the newer runner starts")
+    @ValueSource(ints = {100, 1000})
+    void reloadOverlapServesThePathThroughout(int overlapMillis) throws Exception {
+        Path sock = dir.resolve("reload.sock");
+        try (ChildRunner a = ChildRunner.start(sock, dir.resolve("a.log"), Map.of())) {
+            a.awaitListening(sock);
+            Object keyA = fileKey(sock);
+            long echoA = Harness.prepare(sock, "echo", "a");
+            long slowA = Harness.prepare(sock, "slow", "300");
+
+            AtomicBoolean probing = new AtomicBoolean(true);
+            AtomicInteger probes = new AtomicInteger();
+            List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+            AtomicLong lastOk = new AtomicLong(System.nanoTime());
+            AtomicLong longestGap = new AtomicLong();
+            Future<?> prober = pool.submit(() -> {
+                while (probing.get()) {
+                    try (ApisixClient c = ApisixClient.connect(sock)) {
+                        Reply r = c.prepareConf("route#9#ext-plugin-pre-req#1", List.of(Field.of("echo", "probe")));
+                        if (r instanceof Reply.Token t) {
+                            Reply answer = c.call(t.token(), new CallRequest(), new ExtraInfoAnswers());
+                            if (!(answer instanceof Reply.Stop s && s.bodyAsString().equals("probe"))) {
+                                failures.add("wrong answer " + answer);
+                            }
+                        } else {
+                            failures.add("PrepareConf answered " + r);
+                        }
+                        long now = System.nanoTime();
+                        longestGap.accumulateAndGet(now - lastOk.getAndSet(now), Math::max);
+                        probes.incrementAndGet();
+                    } catch (IOException e) {
+                        failures.add(e.toString());
+                    }
+                    Thread.sleep(1);
+                }
+                return null;
+            });
+            ApisixClient slowConn = ApisixClient.connect(sock);
+            CountDownLatch running = new CountDownLatch(1);
+            // A's pooled connection keeps calling with A's token until A closes it after a reply.
+            ApisixClient pooled = ApisixClient.connect(sock);
+            AtomicInteger pooledCalls = new AtomicInteger();
+            Future<String> pooledUser = pool.submit(() -> {
+                try {
+                    while (true) {
+                        Reply r = call(pooled, echoA);
+                        if (!(r instanceof Reply.Stop s && s.bodyAsString().equals("a"))) {
+                            return "pooled call answered " + r;
+                        }
+                        pooledCalls.incrementAndGet();
+                    }
+                } catch (IOException e) {
+                    return "ended: " + e;
+                }
+            });
+
+            try (ChildRunner b = ChildRunner.start(sock, dir.resolve("b.log"), Map.of())) {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (keyA.equals(fileKey(sock)) && System.nanoTime() < deadline) {
+                    Thread.sleep(1);
+                }
+                Thread.sleep(overlapMillis);
+                // A call in flight on A (on a connection opened before the takeover) when it is told to stop.
+                Future<Reply> slowCall = pool.submit(() -> slowConn.call(slowA, new CallRequest().id(8), new ExtraInfoAnswers() {
+                    @Override
+                    public byte[] var(String name) {
+                        running.countDown();
+                        return super.var(name);
+                    }
+                }));
+                assertTrue(running.await(10, TimeUnit.SECONDS));
+                long signalled = System.nanoTime();
+                a.process.destroy(); // SIGTERM
+                boolean exited = a.process.waitFor(1, TimeUnit.SECONDS);
+                long tookMillis = (System.nanoTime() - signalled) / 1_000_000;
+                assertTrue(exited, "A still running 1 s after SIGTERM; APISIX would kill it. Output:\n" + a.output());
+                assertEquals(0, a.process.exitValue(), a.output());
+                assertTrue(tookMillis < 1000, "A took " + tookMillis + " ms");
+                assertEquals("slow-done", assertInstanceOf(Reply.Stop.class, slowCall.get(5, TimeUnit.SECONDS)).bodyAsString());
+                Thread.sleep(200);
+                probing.set(false);
+                prober.get(10, TimeUnit.SECONDS);
+                assertTrue(failures.isEmpty(), failures.size() + " of " + (probes.get() + failures.size())
+                        + " probes failed: " + failures.subList(0, Math.min(5, failures.size())));
+                assertTrue(probes.get() > 50, "too few probes: " + probes.get());
+                String pooledEnd = pooledUser.get(5, TimeUnit.SECONDS);
+                assertTrue(pooledEnd.startsWith("ended"), "A closed its pooled connection after a reply: " + pooledEnd);
+                assertTrue(pooledCalls.get() > 0);
+                assertTrue(Files.exists(sock), "the socket file is gone");
+                assertNotEquals(keyA, fileKey(sock));
+                Harness.assertServes(sock);
+                assertTrue(a.output().contains("now belongs to a newer runner"), a.output());
+                assertTrue(b.output().contains("took over " + sock), b.output());
+                assertTrue(b.process.isAlive());
+            } finally {
+                probing.set(false);
+                pooled.close();
+                slowConn.close();
+            }
+        }
+    }
+}
