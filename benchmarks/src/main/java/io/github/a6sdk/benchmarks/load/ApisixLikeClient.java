@@ -102,6 +102,7 @@ final class ApisixLikeClient implements AutoCloseable {
     private final AtomicLong lastOk = new AtomicLong();
     private final AtomicLong longestGap = new AtomicLong();
     private final AtomicLong longestGapStart = new AtomicLong();
+    private volatile long clockEnd = Long.MAX_VALUE;
 
     /** @param timeoutMillis per read or write (APISIX: 60,000) */
     ApisixLikeClient(Path socket, long timeoutMillis) {
@@ -127,13 +128,18 @@ final class ApisixLikeClient implements AutoCloseable {
 
     /** Starts the gap clock: the longest gap is measured from here. */
     void startClock(long nanos) {
+        clockEnd = Long.MAX_VALUE;
         lastOk.set(nanos);
         longestGap.set(0);
         longestGapStart.set(nanos);
     }
 
-    /** Longest interval with no successful call between {@link #startClock} and {@code endNanos}. */
-    long longestGapNanos(long endNanos) {
+    /**
+     * Stops the gap clock at {@code endNanos} (calls that end later do not count) and returns the
+     * longest interval with no successful call since {@link #startClock}.
+     */
+    long stopClock(long endNanos) {
+        clockEnd = endNanos;
         noteOk(endNanos);
         return longestGap.get();
     }
@@ -143,7 +149,8 @@ final class ApisixLikeClient implements AutoCloseable {
         return longestGapStart.get();
     }
 
-    private void noteOk(long t) {
+    private void noteOk(long now) {
+        long t = Math.min(now, clockEnd);
         long prev = lastOk.getAndAccumulate(t, Math::max);
         if (t > prev) {
             long gap = t - prev;

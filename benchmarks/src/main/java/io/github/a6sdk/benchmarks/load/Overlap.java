@@ -74,10 +74,13 @@ final class Overlap {
         started.add(a);
         ApisixLikeClient client = new ApisixLikeClient(p, o.timeoutMs);
         Supervisor sup = null;
+        PathWatch watch = null;
         try {
             a.awaitReady(60_000);
             List<ApisixLikeClient.Route> routes = routes(o.routes, 0, "1");
             Load load = new Load(client, routes, o);
+            watch = new PathWatch(p);
+            watch.start();
             long t0 = System.nanoTime();
             client.startClock(t0);
             load.start();
@@ -99,10 +102,9 @@ final class Overlap {
             if (left > 0) {
                 Thread.sleep(left);
             }
-            long end = System.nanoTime();
+            double gapMs = client.stopClock(System.nanoTime()) / 1e6;
             load.stop();
             sup.stopRespawning();
-            double gapMs = client.longestGapNanos(end) / 1e6;
             double gapStartS = (client.longestGapStartNanos() - tTerm) / 1e9;
             long aborted = load.join(3000, client);
 
@@ -120,6 +122,7 @@ final class Overlap {
                 notes.append("last respawned B ").append(last.process.isAlive() ? "running" : exit(last.process.exitValue()))
                         .append(". ");
             }
+            notes.append("P: ").append(watch.timeline(tTerm)).append(". ");
             notes.append(topFailures(client.failures));
             if (client.firstWrong.get() != null) {
                 notes.append(" First wrong answer: ").append(client.firstWrong.get()).append('.');
@@ -137,6 +140,9 @@ final class Overlap {
             return c;
         } finally {
             client.close();
+            if (watch != null) {
+                watch.interrupt();
+            }
             if (sup != null) {
                 sup.stopRespawning();
                 sup.join(5000);
@@ -314,6 +320,55 @@ final class Overlap {
                 t.join(2000);
             }
             return aborted.sum();
+        }
+    }
+
+    /** Polls the socket path's identity every millisecond: when it is replaced or removed, and when it comes back. */
+    private static final class PathWatch extends Thread {
+        private final Path path;
+        private final List<long[]> events = new CopyOnWriteArrayList<>();
+        private static final int MAX_EVENTS = 12;
+
+        PathWatch(Path path) {
+            super("apisix-like-path-watch");
+            setDaemon(true);
+            this.path = path;
+        }
+
+        @Override
+        public void run() {
+            long last = inode();
+            while (!isInterrupted() && events.size() < MAX_EVENTS) {
+                long now = inode();
+                if (now != last) {
+                    events.add(new long[] {System.nanoTime(), now});
+                    last = now;
+                }
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        /** The inode at P, or -1 when nothing is there. */
+        private long inode() {
+            try {
+                return ((Number) Files.getAttribute(path, "unix:ino", LinkOption.NOFOLLOW_LINKS)).longValue();
+            } catch (IOException | RuntimeException e) {
+                return -1;
+            }
+        }
+
+        /** "A's file; another file at -0.05 s; missing at +0.42 s; ..." with times relative to {@code t0}. */
+        String timeline(long t0) {
+            StringBuilder sb = new StringBuilder("A's file");
+            for (long[] e : events) {
+                sb.append(String.format(Locale.ROOT, "; %s at %+.2f s", e[1] < 0 ? "missing" : "another file",
+                        (e[0] - t0) / 1e9));
+            }
+            return sb.toString();
         }
     }
 
