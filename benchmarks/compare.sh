@@ -9,6 +9,10 @@
 #   --conns 1,16,64  --scenarios noop,say,rewrite,vars,respmod  --runners ours,official,go
 #   --variants tuned,jdk25  --tuned-flags "-XX:+UseSerialGC -Xmx32m ..."  --jdk25 /path/to/jdk
 #   --rss-calls 1000000  --start-runs 5  --no-scaling
+#   --only overlap                    only the restart cells (issue 12): about 2 minutes
+#   --no-overlap                      leave the restart cells out of the full run
+#   --overlap-delays 0.1,1 --overlap-warmup 2 --overlap-after 6 --overlap-threads 16 --overlap-workers 2
+#   --overlap-routes 32 --overlap-fail-pause-ms 1
 # env: A6_BASELINE (default: ../shared/baseline beside the repository), JAVA_HOME (JDK for our runner
 #      and the official one), SKIP_BUILD=1 (reuse built jars).
 set -euo pipefail

@@ -41,6 +41,10 @@ public final class Compare {
         long rssCalls = 1_000_000;
         int startRuns = 5;
         boolean scaling = true;
+        /** "overlap": only the restart cells (issue 12); otherwise everything. */
+        String only = "";
+        boolean overlap = true;
+        final Overlap.Options overlapOptions = new Overlap.Options();
         Path out;
         Path workDir;
     }
@@ -195,6 +199,29 @@ public final class Compare {
             m.threadsEnd = ProcStat.threads(r.pid());
         }
         return m;
+    }
+
+    /** The restart cells (overlap at each delay, then old tokens) for every runner, as markdown. */
+    String restarts() throws InterruptedException {
+        List<Overlap.Cell> cells = new ArrayList<>();
+        List<Overlap.TokenCell> tokens = new ArrayList<>();
+        for (String label : cfg.runners) {
+            RunnerProcess.Spec spec = spec(label);
+            log.println("== " + label + ": restart cells");
+            for (long d : cfg.overlapOptions.delaysMs) {
+                try {
+                    cells.add(Overlap.overlap(spec, cfg.workDir, d, cfg.overlapOptions));
+                } catch (IOException e) {
+                    log.println("  [" + label + " overlap " + d + " ms] not measured: " + e.getMessage());
+                }
+            }
+            try {
+                tokens.add(Overlap.tokens(spec, cfg.workDir, cfg.overlapOptions.routes));
+            } catch (IOException e) {
+                log.println("  [" + label + " tokens] not measured: " + e.getMessage());
+            }
+        }
+        return Overlap.report(cells, tokens, cfg.overlapOptions);
     }
 
     static double median(double[] v) {
@@ -504,6 +531,15 @@ public final class Compare {
                 case "--rss-calls": cfg.rssCalls = Long.parseLong(v); break;
                 case "--start-runs": cfg.startRuns = Integer.parseInt(v); break;
                 case "--no-scaling": cfg.scaling = false; i--; break;
+                case "--only": cfg.only = v; break;
+                case "--no-overlap": cfg.overlap = false; i--; break;
+                case "--overlap-delays": cfg.overlapOptions.delaysMs = list(v).stream().map(Compare::seconds).toList(); break;
+                case "--overlap-warmup": cfg.overlapOptions.warmupMs = seconds(v); break;
+                case "--overlap-after": cfg.overlapOptions.afterMs = seconds(v); break;
+                case "--overlap-threads": cfg.overlapOptions.threads = Integer.parseInt(v); break;
+                case "--overlap-workers": cfg.overlapOptions.workers = Integer.parseInt(v); break;
+                case "--overlap-routes": cfg.overlapOptions.routes = Integer.parseInt(v); break;
+                case "--overlap-fail-pause-ms": cfg.overlapOptions.failPauseMs = Long.parseLong(v); break;
                 case "--out": cfg.out = Path.of(v); break;
                 case "--work-dir": cfg.workDir = Path.of(v); break;
                 default:
@@ -517,6 +553,18 @@ public final class Compare {
         Compare c = new Compare(cfg);
         String machine = machine() + "; our runner on " + javaVersion(cfg.java);
         System.err.println("machine: " + machine);
+        if (!cfg.only.isEmpty() && !cfg.only.equals("overlap")) {
+            System.err.println("--only takes: overlap");
+            System.exit(2);
+        }
+        if (cfg.only.equals("overlap")) {
+            String md = "Restart cells only (" + machine + ").\n\n" + c.restarts();
+            System.out.println(md);
+            if (cfg.out != null) {
+                Files.writeString(cfg.out, md);
+            }
+            return;
+        }
         Map<String, Measured> all = new LinkedHashMap<>();
         for (String r : cfg.runners) {
             all.put(r, c.measure(c.spec(r), true));
@@ -531,6 +579,9 @@ public final class Compare {
             variants.add(c.measure(s, false));
         }
         String md = c.report(all, variants, machine);
+        if (cfg.overlap) {
+            md += "\n" + c.restarts();
+        }
         System.out.println(md);
         if (cfg.out != null) {
             Files.writeString(cfg.out, md);

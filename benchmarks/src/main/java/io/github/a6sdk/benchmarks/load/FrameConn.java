@@ -7,6 +7,9 @@ import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.net.SocketTimeoutException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 
@@ -52,6 +55,56 @@ final class FrameConn implements Closeable {
         previous.in.clear();
         previous.out.clear();
         return new FrameConn(ch, previous.in, previous.out);
+    }
+
+    /**
+     * Connects as nginx's cosocket does: a non-blocking connect(2). On a unix socket it completes or
+     * fails at once (ECONNREFUSED, ENOENT, EAGAIN when the listen backlog is full); a connect still
+     * pending after {@code timeoutMillis} fails. The connection is blocking afterwards.
+     */
+    static FrameConn connect(Path socket, long timeoutMillis) throws IOException {
+        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            ch.configureBlocking(false);
+            if (!ch.connect(UnixDomainSocketAddress.of(socket))) {
+                try (Selector sel = Selector.open()) {
+                    ch.register(sel, SelectionKey.OP_CONNECT);
+                    if (sel.select(timeoutMillis) == 0) {
+                        throw new SocketTimeoutException("connect to " + socket + " timed out after " + timeoutMillis + " ms");
+                    }
+                }
+                ch.finishConnect();
+            }
+            ch.configureBlocking(true);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+        return new FrameConn(ch, ByteBuffer.allocateDirect(64 * 1024), ByteBuffer.allocateDirect(64 * 1024));
+    }
+
+    /**
+     * Whether an idle connection may be reused: nothing unread in the buffer, and a non-blocking read
+     * finds neither data nor end-of-file (nginx's keepalive pool drops a connection that became
+     * readable or was closed by the peer while idle).
+     */
+    boolean stillIdle() {
+        if (hasUnread()) {
+            return false;
+        }
+        try {
+            ch.configureBlocking(false);
+            int n = ch.read(ByteBuffer.allocate(1));
+            ch.configureBlocking(true);
+            return n == 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Bytes received beyond the last frame read (nginx refuses to pool such a connection). */
+    boolean hasUnread() {
+        return readPos < in.position();
     }
 
     /** Sends one frame whose payload is {@code data} from its position to its limit. */

@@ -88,6 +88,43 @@ class SmokeBenchmarkTest {
         assertTrue(LoadGen.burst(o) > 0, "a sleep call got a wrong reply");
     }
 
+    /** The restart cells' APISIX-like client: each route answers with its own name; pooled connections carry on. */
+    @Test
+    void apisixLikeClientGetsEachRoutesOwnReply() {
+        try (ApisixLikeClient client = new ApisixLikeClient(runner.socket(), 5000)) {
+            ApisixLikeClient.Worker w = client.worker();
+            List<ApisixLikeClient.Route> routes = Overlap.routes(32, 0, "smoke");
+            for (int i = 0; i < 96; i++) {
+                assertEquals(ApisixLikeClient.Outcome.OK, client.call(w, routes.get(i % 32), i + 1),
+                        () -> "failures " + client.failures + ", first wrong " + client.firstWrong.get());
+            }
+            assertEquals(96, client.ok.sum());
+            assertEquals(0, client.failed.sum() + client.wrong.sum() + client.tokenNotFound.sum());
+        }
+    }
+
+    /** A token kept from an earlier runner: CONF_TOKEN_NOT_FOUND, caches flushed, prepared again, then right. */
+    @Test
+    void apisixLikeClientPreparesAgainOnAnUnknownToken() {
+        try (ApisixLikeClient client = new ApisixLikeClient(runner.socket(), 5000)) {
+            ApisixLikeClient.Route route = ApisixLikeClient.Route.say(7, "stale");
+            client.remember(route, 0x7FFF_FFF0L);
+            assertEquals(ApisixLikeClient.Outcome.OK, client.call(client.worker(), route, 1), () -> "" + client.failures);
+            assertEquals(1, client.tokenNotFound.sum());
+            assertEquals(1, client.ok.sum());
+        }
+    }
+
+    /** No socket: the call fails at once (APISIX's 503), no retry. */
+    @Test
+    void apisixLikeClientFailsWithoutASocket() {
+        try (ApisixLikeClient client = new ApisixLikeClient(dir.resolve("missing.sock"), 5000)) {
+            assertEquals(ApisixLikeClient.Outcome.FAILED, client.call(client.worker(), ApisixLikeClient.Route.say(1, "x"), 1));
+            assertEquals(1, client.failed.sum());
+            assertTrue(client.failures.keySet().iterator().next().startsWith("failed to connect"), () -> "" + client.failures);
+        }
+    }
+
     /** The same client against the Go runner, when shared/baseline is beside the repository. */
     @Test
     void goRunnerGetsTheSameChecks() throws Exception {
