@@ -5,6 +5,7 @@ import io.github.a6sdk.runtime.call.ExtraInfo;
 import io.github.a6sdk.runtime.call.RequestView;
 import io.github.a6sdk.runtime.call.StopResponse;
 import io.github.a6sdk.runtime.call.UpstreamView;
+import io.github.a6sdk.runtime.metrics.Metrics;
 import io.github.a6sdk.runtime.protocol.DecodeException;
 import io.github.a6sdk.runtime.protocol.Encoder;
 import io.github.a6sdk.runtime.protocol.ExtraInfoFailedException;
@@ -46,6 +47,7 @@ final class Connection implements Runnable, ExtraInfo {
     private static final byte[] UNAVAILABLE_FRAME = errorFrame(Rpc.ERR_SERVICE_UNAVAILABLE);
 
     private final Runner runner;
+    private final Metrics metrics;
     private final ByteChannel channel;
     private final FrameChannel io;
     private Encoder encoder = new Encoder();
@@ -69,6 +71,7 @@ final class Connection implements Runnable, ExtraInfo {
 
     Connection(Runner runner, ByteChannel channel) {
         this.runner = runner;
+        this.metrics = runner.metrics();
         this.channel = channel;
         this.io = new FrameChannel(new Metered());
     }
@@ -124,6 +127,7 @@ final class Connection implements Runnable, ExtraInfo {
                 callId = -1;
                 callChain = null;
                 busy = true;
+                int type = io.type();
                 try {
                     handle();
                     flush();
@@ -131,6 +135,7 @@ final class Connection implements Runnable, ExtraInfo {
                     io.endCall();
                     busy = false;
                     trimEncoder();
+                    if (metrics != null) metrics.callEnded(type, callStart);
                 }
                 if (timedOut || runner.isStopping()) {
                     break;
@@ -139,6 +144,7 @@ final class Connection implements Runnable, ExtraInfo {
         } catch (TimedOut e) {
             LOG.log(Level.DEBUG, "{0}: reply dropped, the call had timed out", callName());
         } catch (FrameException e) {
+            if (metrics != null) metrics.frameError(Metrics.FRAME_PROTOCOL);
             if (!timedOut) {
                 LOG.log(Level.WARNING, "closing connection: {0}", e.getMessage());
             }
@@ -232,6 +238,7 @@ final class Connection implements Runnable, ExtraInfo {
             if (started != 0 && now - started > limitNanos && !forced) {
                 // Between calls, a frame began and never completed: the peer stalled mid-frame.
                 forced = true;
+                if (metrics != null) metrics.frameError(Metrics.FRAME_STALLED);
                 LOG.log(Level.WARNING, "closing connection: the peer sent part of a frame and nothing more for {0} ms"
                         + " (A6_CALL_TIMEOUT_MS={1})", String.valueOf(TimeUnit.NANOSECONDS.toMillis(now - started)),
                         String.valueOf(TimeUnit.NANOSECONDS.toMillis(limitNanos)));
@@ -264,6 +271,7 @@ final class Connection implements Runnable, ExtraInfo {
                 timedOut = true;
                 timedOutAt = now;
                 forced = true;
+                if (metrics != null) metrics.callTimedOut();
                 LOG.log(Level.ERROR, "{0}: stuck writing to APISIX for {1} ms (A6_CALL_TIMEOUT_MS={2});"
                         + " closing the connection", callName(), String.valueOf(TimeUnit.NANOSECONDS.toMillis(elapsed)),
                         String.valueOf(TimeUnit.NANOSECONDS.toMillis(limitNanos)));
@@ -280,6 +288,7 @@ final class Connection implements Runnable, ExtraInfo {
         } finally {
             writeLock.unlock();
         }
+        if (metrics != null) metrics.callTimedOut();
         Thread t = thread;
         Chain chain = callChain;
         LOG.log(Level.ERROR, "{0} (plugins {1}) timed out after {2} ms (A6_CALL_TIMEOUT_MS={3}): answering"
@@ -359,11 +368,13 @@ final class Connection implements Runnable, ExtraInfo {
                     responseCall();
                     break;
                 default:
+                    if (metrics != null) metrics.frameError(Metrics.FRAME_UNEXPECTED_TYPE);
                     LOG.log(Level.WARNING, "unexpected {0} frame ({1} bytes) outside a call: answering BAD_REQUEST",
                             Rpc.typeName(type), io.payloadLength());
                     error(Rpc.ERR_BAD_REQUEST);
             }
         } catch (DecodeException e) {
+            if (metrics != null) metrics.frameError(Metrics.FRAME_UNDECODABLE);
             LOG.log(Level.WARNING, "undecodable {0} frame ({1} bytes): {2}; answering BAD_REQUEST",
                     Rpc.typeName(type), io.payloadLength(), e.getMessage());
             io.discardOutput();
@@ -406,14 +417,16 @@ final class Connection implements Runnable, ExtraInfo {
         List<Chain.Entry> entries = WirePrepareConf.entries(r);
         Chain chain;
         try {
-            chain = Chain.prepare(runner.catalog(), entries);
+            chain = Chain.prepare(metrics == null ? runner.catalog() : metrics.catalogFor(WirePrepareConf.key(r)), entries);
         } catch (ConfigException e) {
+            if (metrics != null) metrics.prepareRejected(runner.catalog(), entries);
             LOG.log(Level.ERROR, "PrepareConf (key {0}) rejected: {1}; APISIX answers this route with 503",
                     WirePrepareConf.key(r), e.getMessage());
             error(Rpc.ERR_BAD_REQUEST);
             return;
         }
         long token = runner.cache().put(chain);
+        if (metrics != null) metrics.prepared();
         if (LOG.isLoggable(Level.DEBUG)) {
             LOG.log(Level.DEBUG, "PrepareConf (key {0}) -> token {1}: {2}", WirePrepareConf.key(r), token, chain.names());
         }
@@ -427,6 +440,7 @@ final class Connection implements Runnable, ExtraInfo {
         long id = req.id();
         Chain chain = runner.cache().get(token);
         if (chain == null) {
+            if (metrics != null) metrics.tokenMiss();
             LOG.log(Level.INFO, "HTTPReqCall {0}: conf token {1} not found (expired or evicted); APISIX will prepare it again",
                     id, token);
             error(Rpc.ERR_CONF_TOKEN_NOT_FOUND);
@@ -465,6 +479,7 @@ final class Connection implements Runnable, ExtraInfo {
         long id = resp.id();
         Chain chain = runner.cache().get(token);
         if (chain == null) {
+            if (metrics != null) metrics.tokenMiss();
             LOG.log(Level.INFO, "HTTPRespCall {0}: conf token {1} not found (expired or evicted); APISIX will prepare it again",
                     id, token);
             error(Rpc.ERR_CONF_TOKEN_NOT_FOUND);
@@ -520,6 +535,7 @@ final class Connection implements Runnable, ExtraInfo {
 
     @Override
     public byte[] var(String name) throws IOException {
+        if (metrics != null) metrics.extraInfo(Metrics.EXTRA_VAR);
         encoder.extraInfoVar(name);
         ask();
         flushQuestions();
@@ -528,6 +544,7 @@ final class Connection implements Runnable, ExtraInfo {
 
     @Override
     public byte[] requestBody() throws IOException {
+        if (metrics != null) metrics.extraInfo(Metrics.EXTRA_REQ_BODY);
         encoder.extraInfoBody(false);
         ask();
         flushQuestions();
@@ -536,6 +553,7 @@ final class Connection implements Runnable, ExtraInfo {
 
     @Override
     public byte[] responseBody() throws IOException {
+        if (metrics != null) metrics.extraInfo(Metrics.EXTRA_RESP_BODY);
         encoder.extraInfoBody(true);
         ask();
         flushQuestions();
@@ -545,6 +563,7 @@ final class Connection implements Runnable, ExtraInfo {
     @Override
     public byte[][] fetch(List<String> vars, boolean requestBody, boolean responseBody) throws IOException {
         int n = vars.size() + (requestBody ? 1 : 0) + (responseBody ? 1 : 0);
+        if (metrics != null) metrics.extraInfo(vars.size(), requestBody, responseBody);
         for (String v : vars) {
             encoder.extraInfoVar(v);
             ask();

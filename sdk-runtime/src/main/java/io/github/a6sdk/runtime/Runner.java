@@ -1,5 +1,6 @@
 package io.github.a6sdk.runtime;
 
+import io.github.a6sdk.runtime.metrics.Metrics;
 import io.github.a6sdk.runtime.transport.JdkUnixTransport;
 import io.github.a6sdk.runtime.transport.Transport;
 import java.io.IOException;
@@ -36,6 +37,8 @@ public final class Runner implements AutoCloseable {
     private Transport.Listener listener;
     private Thread acceptor;
     private long lastRefusalLog;
+    /** Set in start() when A6_METRICS_ADDRESS is; null (nothing recorded) otherwise. */
+    private Metrics metrics;
 
     public Runner(RunnerConfig config, PluginCatalog catalog, Transport transport) {
         this.config = config;
@@ -58,6 +61,11 @@ public final class Runner implements AutoCloseable {
 
     boolean isStopping() {
         return stopping;
+    }
+
+    /** What is recorded for Prometheus, or {@code null} when A6_METRICS_ADDRESS is unset (or unusable). */
+    public Metrics metrics() {
+        return metrics;
     }
 
     public Path socket() {
@@ -96,6 +104,7 @@ public final class Runner implements AutoCloseable {
             Files.deleteIfExists(path);
             throw e;
         }
+        metrics = Metrics.start(config.metricsAddress(), catalog, () -> !stopping, connections::size, cache::size, transportName(), threadKind());
         acceptor = new Thread(this::acceptLoop, "a6-acceptor");
         acceptor.setDaemon(true);
         acceptor.start();
@@ -175,6 +184,7 @@ public final class Runner implements AutoCloseable {
             }
             Connection connection = new Connection(this, channel);
             connections.add(connection);
+            if (metrics != null) metrics.accepted();
             try {
                 ConnectionThreads.start(THREADS, connection, "a6-conn-" + threadCount.incrementAndGet());
             } catch (OutOfMemoryError | RuntimeException e) {
@@ -188,6 +198,7 @@ public final class Runner implements AutoCloseable {
     }
 
     private void refuse(ByteChannel channel) {
+        if (metrics != null) metrics.refused();
         try {
             channel.close();
         } catch (IOException ignored) {
@@ -268,6 +279,7 @@ public final class Runner implements AutoCloseable {
         for (Connection c : connections) {
             c.close();
         }
+        if (metrics != null) metrics.close();
         stopped.countDown();
     }
 

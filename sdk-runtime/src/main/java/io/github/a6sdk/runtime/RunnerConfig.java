@@ -18,6 +18,10 @@ import java.util.Map;
  *     default 55000, a little under APISIX's 60 s read timeout; 0 turns the watchdog off)
  * @param exitWithParent exit when the parent process (APISIX) is gone ({@code A6_EXIT_WITH_PARENT}, default true)
  * @param logLevel {@code A6_LOG_LEVEL}: ERROR, WARN, INFO (default), DEBUG or OFF
+ * @param metricsAddress {@code A6_METRICS_ADDRESS}, {@code host:port} of the Prometheus endpoint, or
+ *     {@code null} (unset: no endpoint, nothing recorded). Kept as written: the runner parses and binds
+ *     it at start, and a bad value is an ERROR that names the variable while the runner goes on serving
+ *     APISIX without metrics (see {@code metrics.Metrics#start}).
  */
 public record RunnerConfig(
         Path socket,
@@ -28,7 +32,8 @@ public record RunnerConfig(
         long drainMillis,
         long callTimeoutMillis,
         boolean exitWithParent,
-        String logLevel) {
+        String logLevel,
+        String metricsAddress) {
 
     /** Reads the settings; a missing or malformed value gives a message saying what to set. */
     public static RunnerConfig fromEnvironment(Map<String, String> env) {
@@ -51,7 +56,8 @@ public record RunnerConfig(
                 number(env, "A6_DRAIN_MS", 800, 0, 60_000),
                 number(env, "A6_CALL_TIMEOUT_MS", 55_000, 0, 24L * 3600 * 1000),
                 !"false".equalsIgnoreCase(env.getOrDefault("A6_EXIT_WITH_PARENT", "true")),
-                env.getOrDefault("A6_LOG_LEVEL", "INFO"));
+                env.getOrDefault("A6_LOG_LEVEL", "INFO"),
+                blankToNull(env.get("A6_METRICS_ADDRESS")));
     }
 
     private static long number(Map<String, String> env, String name, long dflt, long min, long max) {
@@ -68,6 +74,10 @@ public record RunnerConfig(
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(name + " must be a whole number, got \"" + raw + "\"", e);
         }
+    }
+
+    private static String blankToNull(String raw) {
+        return raw == null || raw.isBlank() ? null : raw.trim();
     }
 
     private static int mode(String raw) {
