@@ -108,6 +108,23 @@ if [ "$ANSWER" != "Hello, APISIX!" ]; then
 fi
 echo "sample plugin answered: $ANSWER"
 
+# The runner as APISIX starts it, with the README's A6_METRICS_ADDRESS: /healthz and /metrics answer,
+# and promtool (when installed; .ci/run installs it) accepts the text.
+MPORT=$(( 20000 + RANDOM % 20000 ))
+APISIX_LISTEN_ADDRESS="unix:$WORK/runner.sock" A6_METRICS_ADDRESS="127.0.0.1:$MPORT" A6_EXIT_WITH_PARENT=false \
+  java -jar "$JAR" >"$WORK/runner.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 1 100); do
+  curl -fs "http://127.0.0.1:$MPORT/healthz" >"$WORK/healthz.txt" 2>/dev/null && break
+  sleep 0.1
+done
+curl -fs "http://127.0.0.1:$MPORT/metrics" >"$WORK/metrics.txt" || { cat "$WORK/runner.log"; echo "no /metrics" >&2; exit 1; }
+grep -q '^a6_plugin_calls_total{plugin="hello",phase="pre-req",outcome="pass"} 0$' "$WORK/metrics.txt" \
+  || { echo "no a6_plugin_calls_total series for the sample plugin" >&2; exit 1; }
+[ "$(cat "$WORK/healthz.txt")" = "ok" ] || { echo "expected /healthz ok" >&2; exit 1; }
+if command -v promtool >/dev/null 2>&1; then promtool check metrics <"$WORK/metrics.txt"; fi
+echo "metrics endpoint: OK ($(grep -c '^a6_' "$WORK/metrics.txt") a6_ samples)"
+
 # samples/logback: System.Logger -> SLF4J -> Logback, which writes the file logback.xml names.
 cp -r "$HERE/logback" "$WORK/"
 mvn_package "$WORK/logback"

@@ -115,6 +115,17 @@ public final class ConfCache {
         return slot.chain;
     }
 
+    /** Entries held and not expired (a scan of the ring, for the metrics gauge; not for the call path). */
+    public int size() {
+        long now = clock.getAsLong();
+        int n = 0;
+        for (int i = 0; i < ring.length(); i++) {
+            Slot slot = ring.get(i);
+            n += slot != null && now - slot.expiresAt <= 0 ? 1 : 0;
+        }
+        return n;
+    }
+
     /** The ring's capacity. */
     public int capacity() {
         return mask + 1;

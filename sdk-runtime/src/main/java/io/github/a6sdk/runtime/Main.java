@@ -92,14 +92,14 @@ public final class Main {
     /**
      * On SIGTERM, keep serving the socket path while a newer runner starts on it (APISIX reload starts
      * it first, and a JVM under load may need most of a second to bind), for all of A6_DRAIN_MS but the
-     * last 100 ms, then drain: see Runner#shutdown(long, long).
+     * last 200 ms (closing plugins may take up to 200 ms more), then drain: see Runner#shutdown(long, long).
      */
     private static void stop(Runner runner, RunnerConfig config) {
         runner.shutdown(Math.max(0, config.drainMillis() - HANDOVER_MARGIN_MILLIS), config.drainMillis());
     }
 
     /** What a SIGTERM leaves of A6_DRAIN_MS, after the wait for a newer runner, to close connections and exit. */
-    static final long HANDOVER_MARGIN_MILLIS = 100;
+    static final long HANDOVER_MARGIN_MILLIS = 200;
 
     private static void handleSignals(Runner runner, RunnerConfig config) {
         for (String sig : new String[] {"TERM", "INT"}) {

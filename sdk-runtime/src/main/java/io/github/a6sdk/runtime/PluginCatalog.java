@@ -52,6 +52,32 @@ public final class PluginCatalog {
         return new PluginCatalog(byName);
     }
 
+    /**
+     * A catalog of the given descriptors (for a runtime that wraps them, such as the metrics'
+     * timed filters).
+     *
+     * @throws IllegalStateException when two plugins share a name
+     */
+    public static PluginCatalog ofPlugins(List<PluginDescriptor<?>> plugins) {
+        List<PluginDescriptor<?>> list = List.copyOf(plugins);
+        return of(List.of(new PluginRegistry() {
+            @Override
+            public List<PluginDescriptor<?>> plugins() {
+                return list;
+            }
+
+            @Override
+            public PluginDescriptor<?> find(String name) {
+                for (PluginDescriptor<?> d : list) {
+                    if (d.name().equals(name)) {
+                        return d;
+                    }
+                }
+                return null;
+            }
+        }));
+    }
+
     /** The plugin named {@code name}, or {@code null}. */
     public PluginDescriptor<?> find(String name) {
         return byName.get(name);

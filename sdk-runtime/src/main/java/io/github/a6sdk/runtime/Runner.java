@@ -1,5 +1,6 @@
 package io.github.a6sdk.runtime;
 
+import io.github.a6sdk.runtime.metrics.Metrics;
 import io.github.a6sdk.runtime.server.CallHandler;
 import io.github.a6sdk.runtime.server.ConnectionThreads;
 import io.github.a6sdk.runtime.server.Server;
@@ -51,6 +52,8 @@ public final class Runner implements AutoCloseable {
     /** The identity (device and inode) of the socket file this runner bound. */
     private Object socketKey;
     private Transport.Listener listener;
+    /** Set in start() when A6_METRICS_ADDRESS is; null (nothing recorded) otherwise. */
+    private Metrics metrics;
 
     public Runner(RunnerConfig config, PluginCatalog catalog, Transport transport) {
         this.config = config;
@@ -77,6 +80,10 @@ public final class Runner implements AutoCloseable {
         return stopping;
     }
 
+    /** What is recorded for Prometheus, or {@code null} when A6_METRICS_ADDRESS is unset (or unusable). */
+    public Metrics metrics() {
+        return metrics;
+    }
 
     public Path socket() {
         return config.socket();
@@ -155,6 +162,9 @@ public final class Runner implements AutoCloseable {
         } else if (replacing) {
             LOG.log(Level.INFO, "replaced stale socket file {0}", path);
         }
+        metrics = Metrics.start(config.metricsAddress(), catalog, () -> !stopping, () -> server.connections().size(),
+                cache::size, transportName(), threadKind());
+        server.useMetrics(metrics);
         try {
             server.start(listener);
         } catch (IOException | RuntimeException e) {
@@ -292,6 +302,9 @@ public final class Runner implements AutoCloseable {
             LOG.log(Level.WARNING, "{0} calls still running after {1} ms; closing their connections", pending, drainMillis);
         }
         server.stop();
+        if (metrics != null) {
+            metrics.close();
+        }
         stopped.countDown();
     }
 

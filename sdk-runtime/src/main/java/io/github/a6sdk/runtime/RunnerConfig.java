@@ -24,6 +24,10 @@ import java.util.Map;
  *     (default: the number of CPUs)
  * @param workers {@code A6_WORKERS}: the most threads running blocking plugins at once (default 512;
  *     made on demand, ended after a minute idle)
+ * @param metricsAddress {@code A6_METRICS_ADDRESS}, {@code host:port} of the Prometheus endpoint, or
+ *     {@code null} (unset: no endpoint, nothing recorded). Kept as written: the runner parses and binds
+ *     it at start, and a bad value is an ERROR that names the variable while the runner goes on serving
+ *     APISIX without metrics (see {@code metrics.Metrics#start}).
  */
 public record RunnerConfig(
         Path socket,
@@ -37,7 +41,8 @@ public record RunnerConfig(
         String logLevel,
         Path logFile,
         int eventLoops,
-        int workers) {
+        int workers,
+        String metricsAddress) {
 
     /** Reads the settings; a missing or malformed value gives a message saying what to set. */
     public static RunnerConfig fromEnvironment(Map<String, String> env) {
@@ -63,7 +68,8 @@ public record RunnerConfig(
                 env.getOrDefault("A6_LOG_LEVEL", "INFO"),
                 logFile(env.get("A6_LOG_FILE")),
                 (int) number(env, "A6_EVENT_LOOPS", Runtime.getRuntime().availableProcessors(), 1, 256),
-                (int) number(env, "A6_WORKERS", 512, 1, 1 << 16));
+                (int) number(env, "A6_WORKERS", 512, 1, 1 << 16),
+                blankToNull(env.get("A6_METRICS_ADDRESS")));
     }
 
     private static long number(Map<String, String> env, String name, long dflt, long min, long max) {
@@ -91,6 +97,10 @@ public record RunnerConfig(
         } catch (InvalidPathException e) {
             throw new IllegalArgumentException("A6_LOG_FILE must be a file path, got \"" + raw + "\": " + e.getReason(), e);
         }
+    }
+
+    private static String blankToNull(String raw) {
+        return raw == null || raw.isBlank() ? null : raw.trim();
     }
 
     private static int mode(String raw) {

@@ -37,9 +37,15 @@ final class TestRunner implements AutoCloseable {
     }
 
     static TestRunner start(Path dir, TestDescriptor... plugins) throws IOException {
+        return start(dir, Map.of(), plugins);
+    }
+
+    /** A runner with more environment variables ({@code A6_*}) than the socket and a short drain. */
+    static TestRunner start(Path dir, Map<String, String> env, TestDescriptor... plugins) throws IOException {
         Path sock = dir.resolve("runner.sock");
-        RunnerConfig config = RunnerConfig.fromEnvironment(Map.of(
-                "APISIX_LISTEN_ADDRESS", "unix:" + sock, "A6_DRAIN_MS", "200"));
+        Map<String, String> all = new java.util.HashMap<>(Map.of("APISIX_LISTEN_ADDRESS", "unix:" + sock, "A6_DRAIN_MS", "200"));
+        all.putAll(env);
+        RunnerConfig config = RunnerConfig.fromEnvironment(all);
         Runner runner = new Runner(config, PluginCatalog.of(List.of(TestDescriptor.registry(plugins))), transport())
                 .start();
         return new TestRunner(runner, sock);

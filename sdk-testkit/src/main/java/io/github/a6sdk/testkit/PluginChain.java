@@ -3,7 +3,6 @@ package io.github.a6sdk.testkit;
 import io.github.a6sdk.api.ConfigException;
 import io.github.a6sdk.api.Method;
 import io.github.a6sdk.api.spi.PluginDescriptor;
-import io.github.a6sdk.api.spi.PluginRegistry;
 import io.github.a6sdk.runtime.Chain;
 import io.github.a6sdk.runtime.PluginCatalog;
 import io.github.a6sdk.runtime.PluginFailure;
@@ -202,23 +201,7 @@ public final class PluginChain {
     }
 
     static PluginCatalog catalog(List<PluginDescriptor<?>> descriptors) {
-        List<PluginDescriptor<?>> list = List.copyOf(descriptors);
-        return PluginCatalog.of(List.of(new PluginRegistry() {
-            @Override
-            public List<PluginDescriptor<?>> plugins() {
-                return list;
-            }
-
-            @Override
-            public PluginDescriptor<?> find(String name) {
-                for (PluginDescriptor<?> d : list) {
-                    if (d.name().equals(name)) {
-                        return d;
-                    }
-                }
-                return null;
-            }
-        }));
+        return PluginCatalog.ofPlugins(descriptors);
     }
 
     private static RequestData data(TestRequest r) {

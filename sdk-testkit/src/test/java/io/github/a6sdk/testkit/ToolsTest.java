@@ -95,6 +95,9 @@ class ToolsTest {
         Map<String, Object> schema = (Map<String, Object>) whoami.get("configSchema");
         assertEquals(false, schema.get("additionalProperties"));
         assertEquals("io.github.a6sdk.testkit.plugins.Whoami", whoami.get("className"));
+        // The Prometheus families the runner serves with A6_METRICS_ADDRESS.
+        assertEquals(io.github.a6sdk.runtime.metrics.Metrics.names(), doc.get("metrics"));
+        assertTrue(((List<Object>) doc.get("metrics")).contains("a6_plugin_calls_total"), r.out());
     }
 
     @Test

@@ -90,6 +90,12 @@ public final class Compare {
                 return ours("ours", cfg.java, cfg.oursFlags);
             case "tuned":
                 return ours("ours-tuned", cfg.java, cfg.tunedFlags);
+            case "metrics":
+                // A6_METRICS_ADDRESS on a free port: the recording cost (nothing scrapes during the cells)
+                return ours("ours-metrics", cfg.java, cfg.oursFlags, Map.of("A6_METRICS_ADDRESS", "127.0.0.1:0"));
+            case "plain":
+                // the default runner again, measured in the variants' place, for an off/on pair of neighbours
+                return ours("ours-plain", cfg.java, cfg.oursFlags);
             case "jdk25":
                 if (cfg.jdk25 == null || !Files.isExecutable(Path.of(cfg.jdk25, "bin", "java"))) {
                     return null;
@@ -105,6 +111,10 @@ public final class Compare {
     }
 
     private RunnerProcess.Spec ours(String label, String java, String flags) {
+        return ours(label, java, flags, Map.of());
+    }
+
+    private RunnerProcess.Spec ours(String label, String java, String flags, Map<String, String> env) {
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
         if (!flags.isBlank()) {
@@ -112,7 +122,9 @@ public final class Compare {
         }
         cmd.add("-jar");
         cmd.add(cfg.oursJar.toString());
-        return new RunnerProcess.Spec(label, cmd, Map.of("A6_LOG_LEVEL", "WARN"), cfg.oursJar);
+        Map<String, String> all = new LinkedHashMap<>(env);
+        all.put("A6_LOG_LEVEL", "WARN");
+        return new RunnerProcess.Spec(label, cmd, all, cfg.oursJar);
     }
 
     LoadGen.Options options(RunnerProcess r, String scenario, int conns, long warmup, long measure) {
@@ -357,8 +369,63 @@ public final class Compare {
                 }
             }
         }
+        md.append(metricsTable(variants));
         md.append('\n').append(targets(all));
         return md.toString();
+    }
+
+    /**
+     * Metrics on vs off, from the "metrics" and "plain" variants of this run: each cell's mean over
+     * the variants of each kind (list them alternately, e.g. --variants plain,metrics,plain,metrics).
+     */
+    static String metricsTable(List<Measured> variants) {
+        StringBuilder md = new StringBuilder();
+        List<Measured> on = new ArrayList<>();
+        List<Measured> off = new ArrayList<>();
+        for (Measured m : variants) {
+            (m.label.equals("ours-metrics") ? on : m.label.equals("ours-plain") ? off : new ArrayList<Measured>()).add(m);
+        }
+        if (on.isEmpty() || off.isEmpty()) {
+            return "";
+        }
+        md.append(String.format(Locale.ROOT, "%n### A6_METRICS_ADDRESS on vs off (%d on, %d off runs, alternating)%n%n",
+                on.size(), off.size()));
+        md.append(row("plugin", "conns", "calls/s off", "calls/s on", "on ÷ off", "p99 µs off", "p99 µs on",
+                "CPU µs/call off", "CPU µs/call on", "CPU on ÷ off")).append('\n');
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (String key : new String[] {"noop/16", "noop/64", "say/16", "say/64", "rewrite/16", "rewrite/64"}) {
+            double[] a = mean(off, key);
+            double[] b = mean(on, key);
+            if (a == null || b == null) {
+                continue;
+            }
+            String[] k = key.split("/");
+            md.append(row(k[0], k[1], f0(a[0]), f0(b[0]), x(b[0] / a[0]), f1(a[1]), f1(b[1]), f2(a[2]), f2(b[2]),
+                    x(b[2] / a[2]))).append('\n');
+        }
+        return md.toString();
+    }
+
+    /** Mean calls/s, p99 and CPU/call of {@code key} over {@code runs}; null when none has it. */
+    private static double[] mean(List<Measured> runs, String key) {
+        double[] sum = new double[3];
+        int n = 0;
+        for (Measured m : runs) {
+            Result r = m.cells.get(key);
+            if (r != null) {
+                sum[0] += r.callsPerSecond();
+                sum[1] += r.p(99);
+                sum[2] += r.cpuMicrosPerCall();
+                n++;
+            }
+        }
+        if (n == 0) {
+            return null;
+        }
+        for (int i = 0; i < 3; i++) {
+            sum[i] /= n;
+        }
+        return sum;
     }
 
     private void scaleTable(StringBuilder md, Map<String, Measured> all, String title, String kind, int[] values) {

@@ -1,6 +1,6 @@
 package io.github.a6sdk.runtime.server;
 
-import io.github.a6sdk.runtime.call.ExtraInfo;
+import io.github.a6sdk.runtime.metrics.Metrics;
 import io.github.a6sdk.runtime.protocol.DecodeException;
 import io.github.a6sdk.runtime.protocol.Encoder;
 import io.github.a6sdk.runtime.protocol.ExtraInfoFailedException;
@@ -119,12 +119,17 @@ final class BlockingConnection extends WireExtraInfo implements Runnable, Server
                 frameStart = 0;
                 callStart = System.nanoTime();
                 callSeq++;
-                call.begin(io.type());
+                int type = io.type();
+                call.begin(type);
                 busy = true;
                 try {
                     handle();
                     flush();
                 } finally {
+                    Metrics m = server.metrics();
+                    if (m != null) {
+                        m.callEnded(type, callStart);
+                    }
                     io.endCall();
                     lastActive = System.nanoTime();
                     busy = false;
@@ -138,6 +143,7 @@ final class BlockingConnection extends WireExtraInfo implements Runnable, Server
             LOG.log(Level.DEBUG, "{0}: reply dropped, the call had timed out", call.name());
         } catch (FrameException e) {
             if (!call.timedOut) {
+                count(Metrics.FRAME_PROTOCOL);
                 LOG.log(Level.WARNING, "closing connection: {0}", e.getMessage());
             }
         } catch (ExtraInfoFailedException e) {
@@ -233,6 +239,7 @@ final class BlockingConnection extends WireExtraInfo implements Runnable, Server
             if (started != 0 && now - started > limitNanos && !forced) {
                 // Between calls, a frame began and never completed: the peer stalled mid-frame.
                 forced = true;
+                count(Metrics.FRAME_STALLED);
                 Timeouts.stalledFrame(now - started, limitNanos);
                 close();
             }
@@ -261,6 +268,7 @@ final class BlockingConnection extends WireExtraInfo implements Runnable, Server
                 call.timedOut = true;
                 timedOutAt = now;
                 forced = true;
+                timedOutMetric();
                 Timeouts.stuckWriting(call, elapsed, limitNanos);
                 close();
             }
@@ -276,6 +284,7 @@ final class BlockingConnection extends WireExtraInfo implements Runnable, Server
             writeLock.unlock();
         }
         Thread t = thread;
+        timedOutMetric();
         Timeouts.timedOut(call, elapsed, limitNanos, t);
         Thread abort = new Thread(this::abortCall, "a6-timeout-" + (t == null ? "?" : t.getName()));
         abort.setDaemon(true);
@@ -315,6 +324,25 @@ final class BlockingConnection extends WireExtraInfo implements Runnable, Server
 
     private void handle() throws IOException {
         handler.handle(io.type(), io.payload(callReader), this, call);
+    }
+
+    @Override
+    Metrics metrics() {
+        return server.metrics();
+    }
+
+    private void count(int frameError) {
+        Metrics m = server.metrics();
+        if (m != null) {
+            m.frameError(frameError);
+        }
+    }
+
+    private void timedOutMetric() {
+        Metrics m = server.metrics();
+        if (m != null) {
+            m.callTimedOut();
+        }
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.github.a6sdk.runtime.call.ExtraInfo;
 import io.github.a6sdk.runtime.call.RequestView;
 import io.github.a6sdk.runtime.call.StopResponse;
 import io.github.a6sdk.runtime.call.UpstreamView;
+import io.github.a6sdk.runtime.metrics.Metrics;
 import io.github.a6sdk.runtime.protocol.DecodeException;
 import io.github.a6sdk.runtime.protocol.Encoder;
 import io.github.a6sdk.runtime.protocol.ExtraInfoFailedException;
@@ -32,10 +33,15 @@ public final class CallHandler {
 
     private final PluginCatalog catalog;
     private final ConfCache cache;
+    private volatile Metrics metrics;
 
     public CallHandler(PluginCatalog catalog, ConfCache cache) {
         this.catalog = catalog;
         this.cache = cache;
+    }
+
+    void useMetrics(Metrics m) {
+        this.metrics = m;
     }
 
     /** Where a call's reply goes, and where its ExtraInfo questions are answered. */
@@ -86,11 +92,13 @@ public final class CallHandler {
                     responseCall(payload, io, call);
                     break;
                 default:
+                    frameError(Metrics.FRAME_UNEXPECTED_TYPE);
                     LOG.log(Level.WARNING, "unexpected {0} frame ({1} bytes) outside a call: answering BAD_REQUEST",
                             Rpc.typeName(type), payload.length());
                     error(io, Rpc.ERR_BAD_REQUEST);
             }
         } catch (DecodeException e) {
+            frameError(Metrics.FRAME_UNDECODABLE);
             LOG.log(Level.WARNING, "undecodable {0} frame ({1} bytes): {2}; answering BAD_REQUEST",
                     Rpc.typeName(type), payload.length(), e.getMessage());
             io.discardOutput();
@@ -110,18 +118,32 @@ public final class CallHandler {
         }
     }
 
+    private void frameError(int reason) {
+        Metrics m = metrics;
+        if (m != null) {
+            m.frameError(reason);
+        }
+    }
+
     private void prepareConf(FlatReader r, Io io) {
         List<Chain.Entry> entries = WirePrepareConf.entries(r);
+        Metrics m = metrics;
         Chain chain;
         try {
-            chain = Chain.prepare(catalog, entries);
+            chain = Chain.prepare(m == null ? catalog : m.catalogFor(WirePrepareConf.key(r)), entries);
         } catch (ConfigException e) {
+            if (m != null) {
+                m.prepareRejected(catalog, entries);
+            }
             LOG.log(Level.ERROR, "PrepareConf (key {0}) rejected: {1}; APISIX answers this route with 503",
                     WirePrepareConf.key(r), e.getMessage());
             error(io, Rpc.ERR_BAD_REQUEST);
             return;
         }
         long token = cache.put(chain);
+        if (m != null) {
+            m.prepared();
+        }
         if (LOG.isLoggable(Level.DEBUG)) {
             LOG.log(Level.DEBUG, "PrepareConf (key {0}) -> token {1}: {2}", WirePrepareConf.key(r), String.valueOf(token),
                     chain.names());
@@ -193,7 +215,11 @@ public final class CallHandler {
         send(io, Rpc.HTTP_RESP_CALL);
     }
 
-    private static void tokenNotFound(Io io, String kind, long id, long token) {
+    private void tokenNotFound(Io io, String kind, long id, long token) {
+        Metrics m = metrics;
+        if (m != null) {
+            m.tokenMiss();
+        }
         LOG.log(Level.INFO, "{0} {1}: conf token {2} not found (expired, evicted, or from an earlier runner);"
                 + " APISIX will prepare it again", kind, String.valueOf(id), String.valueOf(token));
         error(io, Rpc.ERR_CONF_TOKEN_NOT_FOUND);

@@ -87,6 +87,11 @@ final class Exchange extends WireExtraInfo implements AutoCloseable {
     // waited for on this thread (one round trip; the questions of one round leave in one write).
 
     @Override
+    io.github.a6sdk.runtime.metrics.Metrics metrics() {
+        return conn.metrics();
+    }
+
+    @Override
     byte[][] prefetched(int n) {
         byte[][] ready = preloaded;
         preloaded = null;

@@ -91,6 +91,10 @@ final class LoopConnection implements ServerConnection {
         return input;
     }
 
+    io.github.a6sdk.runtime.metrics.Metrics metrics() {
+        return server.metrics();
+    }
+
     void frameArrived() {
         frameStart = 0;
     }
@@ -126,6 +130,7 @@ final class LoopConnection implements ServerConnection {
             close();
         } catch (FrameException e) {
             if (!call.timedOut) {
+                metricsFrameError(io.github.a6sdk.runtime.metrics.Metrics.FRAME_PROTOCOL);
                 LOG.log(Level.WARNING, "closing connection: {0}", e.getMessage());
             }
             close();
@@ -202,6 +207,11 @@ final class LoopConnection implements ServerConnection {
                 ex.append(Rpc.EXTRA_INFO);
             }
             writeNow(ex.output());
+            io.github.a6sdk.runtime.metrics.Metrics m = server.metrics();
+            if (m != null) {
+                m.extraInfo(chain.prefetchVars(responsePhase).size(), chain.prefetchRequestBody(responsePhase),
+                        chain.prefetchResponseBody(responsePhase));
+            }
         } catch (FrameTooLargeException e) {
             throw new IllegalStateException(e);
         } finally {
@@ -323,7 +333,25 @@ final class LoopConnection implements ServerConnection {
     }
 
     /** After a call's reply (loop thread): idle again, or closed when the runner is draining. */
+    private void metricsFrameError(int reason) {
+        io.github.a6sdk.runtime.metrics.Metrics m = server.metrics();
+        if (m != null) {
+            m.frameError(reason);
+        }
+    }
+
+    private void timedOutMetric() {
+        io.github.a6sdk.runtime.metrics.Metrics m = server.metrics();
+        if (m != null) {
+            m.callTimedOut();
+        }
+    }
+
     private void finishCall() {
+        io.github.a6sdk.runtime.metrics.Metrics m = server.metrics();
+        if (m != null) {
+            m.callEnded(callType, callStart);
+        }
         lastActive = System.nanoTime();
         input.endCall();
         state = IDLE;
@@ -445,6 +473,7 @@ final class LoopConnection implements ServerConnection {
             long started = frameStart;
             if (started != 0 && now - started > limitNanos && !forced) {
                 forced = true;
+                metricsFrameError(io.github.a6sdk.runtime.metrics.Metrics.FRAME_STALLED);
                 Timeouts.stalledFrame(now - started, limitNanos);
                 close();
             }
@@ -475,6 +504,7 @@ final class LoopConnection implements ServerConnection {
                 call.timedOut = true;
                 timedOutAt = now;
                 forced = true;
+                timedOutMetric();
                 Timeouts.stuckWriting(call, elapsed, limitNanos);
                 close();
             }
@@ -499,6 +529,7 @@ final class LoopConnection implements ServerConnection {
         } finally {
             writeLock.unlock();
         }
+        timedOutMetric();
         Timeouts.timedOut(call, elapsed, limitNanos, t);
         close();
     }

@@ -1,6 +1,7 @@
 package io.github.a6sdk.runtime.server;
 
 import io.github.a6sdk.runtime.RunnerConfig;
+import io.github.a6sdk.runtime.metrics.Metrics;
 import io.github.a6sdk.runtime.transport.Transport;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -40,6 +41,8 @@ public final class Server {
     private EventLoop[] loops = new EventLoop[0];
     private Transport.Listener listener;
     private volatile long lastRefusalLog;
+    /** What is recorded for Prometheus; null (nothing recorded) without A6_METRICS_ADDRESS. */
+    private volatile Metrics metrics;
     private volatile long lastStallLog;
 
     /**
@@ -55,6 +58,16 @@ public final class Server {
 
     CallHandler handler() {
         return handler;
+    }
+
+    /** Records into {@code m} from now on ({@code null}: nothing is recorded). */
+    public void useMetrics(Metrics m) {
+        this.metrics = m;
+        handler.useMetrics(m);
+    }
+
+    Metrics metrics() {
+        return metrics;
     }
 
     Workers workers() {
@@ -138,6 +151,10 @@ public final class Server {
 
     void opened(ServerConnection c) {
         connections.add(c);
+        Metrics m = metrics;
+        if (m != null) {
+            m.accepted();
+        }
     }
 
     void closed(ServerConnection c) {
@@ -152,6 +169,10 @@ public final class Server {
     }
 
     void refuse(ByteChannel channel) {
+        Metrics m = metrics;
+        if (m != null) {
+            m.refused();
+        }
         try {
             channel.close();
         } catch (IOException ignored) {
@@ -192,7 +213,7 @@ public final class Server {
                 continue;
             }
             BlockingConnection connection = new BlockingConnection(this, channel);
-            connections.add(connection);
+            opened(connection);
             try {
                 ConnectionThreads.start(threads, connection, "a6-conn-" + threadCount.incrementAndGet());
             } catch (OutOfMemoryError | RuntimeException e) {

@@ -14,6 +14,16 @@ abstract class WireExtraInfo implements CallHandler.Io {
     /** Sends the questions appended so far and reads {@code n} answers. */
     abstract byte[][] answers(int n) throws IOException;
 
+    /** Where ExtraInfo questions are counted, or null. */
+    abstract io.github.a6sdk.runtime.metrics.Metrics metrics();
+
+    private void count(int kind) {
+        io.github.a6sdk.runtime.metrics.Metrics m = metrics();
+        if (m != null) {
+            m.extraInfo(kind);
+        }
+    }
+
     /** The answers of a prefetch round already made for these {@code n} questions, or null. */
     byte[][] prefetched(int n) {
         return null;
@@ -23,6 +33,7 @@ abstract class WireExtraInfo implements CallHandler.Io {
     public byte[] var(String name) throws IOException {
         encoder().extraInfoVar(name);
         ask();
+        count(io.github.a6sdk.runtime.metrics.Metrics.EXTRA_VAR);
         return answers(1)[0];
     }
 
@@ -30,6 +41,7 @@ abstract class WireExtraInfo implements CallHandler.Io {
     public byte[] requestBody() throws IOException {
         encoder().extraInfoBody(false);
         ask();
+        count(io.github.a6sdk.runtime.metrics.Metrics.EXTRA_REQ_BODY);
         return answers(1)[0];
     }
 
@@ -37,6 +49,7 @@ abstract class WireExtraInfo implements CallHandler.Io {
     public byte[] responseBody() throws IOException {
         encoder().extraInfoBody(true);
         ask();
+        count(io.github.a6sdk.runtime.metrics.Metrics.EXTRA_RESP_BODY);
         return answers(1)[0];
     }
 
@@ -58,6 +71,10 @@ abstract class WireExtraInfo implements CallHandler.Io {
         if (responseBody) {
             encoder().extraInfoBody(true);
             ask();
+        }
+        io.github.a6sdk.runtime.metrics.Metrics m = metrics();
+        if (m != null) {
+            m.extraInfo(vars.size(), requestBody, responseBody);
         }
         return answers(n);
     }

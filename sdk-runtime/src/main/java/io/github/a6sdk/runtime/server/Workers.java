@@ -47,7 +47,10 @@ final class Workers {
             queue.addLast(task);
             if (idle > 0) {
                 work.signal();
-            } else if (started < max) {
+            }
+            // A signalled worker takes its task only once it has the lock again: count the waiting tasks,
+            // not the signals, or a burst of calls would queue behind one worker.
+            if (queue.size() > idle && started < max) {
                 started++;
                 start = true;
             }

@@ -4,13 +4,17 @@ import com.google.gson.Strictness;
 import com.google.gson.stream.JsonWriter;
 import io.github.a6sdk.api.spi.PluginDescriptor;
 import io.github.a6sdk.runtime.PluginCatalog;
+import io.github.a6sdk.runtime.metrics.Metrics;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
 
-/** {@code describe [--json] [NAME...]}: every plugin of the jar, its phases, prefetch and config schema. */
+/**
+ * {@code describe [--json] [NAME...]}: every plugin of the jar, its phases, prefetch and config schema;
+ * with {@code --json}, also the names of the metric families the runner serves.
+ */
 public final class Describe {
     static final String USAGE = "usage: describe [--json] [NAME...]";
 
@@ -103,6 +107,12 @@ public final class Describe {
                 w.name("configSchema");
                 Json.write(w, Json.parse(d.configSchema()));
                 w.endObject();
+            }
+            w.endArray();
+            // The Prometheus families the runner serves with A6_METRICS_ADDRESS (README "Observability").
+            w.name("metrics").beginArray();
+            for (String m : Metrics.names()) {
+                w.value(m);
             }
             w.endArray().endObject().flush();
         } catch (IOException e) {

@@ -79,7 +79,7 @@ class LifecycleTest {
                 long signalled = System.nanoTime();
                 child.process.destroy(); // SIGTERM
                 // No newer runner takes the path over: the runner keeps serving it for all of A6_DRAIN_MS but
-                // 100 ms (a newer runner may still be starting), then removes it.
+                // 200 ms (a newer runner may still be starting), then removes it.
                 Harness.assertServes(sock);
                 long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2000);
                 while (Files.exists(sock) && System.nanoTime() < deadline) {
