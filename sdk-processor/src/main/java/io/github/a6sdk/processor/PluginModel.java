@@ -14,6 +14,8 @@ import java.util.List;
  * @param requestBody whether the request body is prefetched
  * @param responseBody whether the response body is prefetched
  * @param config the config type
+ * @param startHook whether it implements {@code Startable}
+ * @param closeable whether it implements {@code AutoCloseable}
  */
 record PluginModel(
         String name,
@@ -23,7 +25,9 @@ record PluginModel(
         List<String> vars,
         boolean requestBody,
         boolean responseBody,
-        ConfigModel config) {
+        ConfigModel config,
+        boolean startHook,
+        boolean closeable) {
 
     /** {@code Say} gives {@code Say_Descriptor}; {@code Outer.Inner} gives {@code Outer_Inner_Descriptor}. */
     ClassName descriptorClass() {

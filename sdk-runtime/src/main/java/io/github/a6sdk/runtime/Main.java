@@ -37,7 +37,8 @@ public final class Main {
     /**
      * Runs the runner with the given plugins ({@code null}: every generated registry on the class
      * path) until SIGTERM/SIGINT or the parent's exit; returns the exit status: 0 after a clean stop,
-     * 1 when the runner cannot start, 2 for a bad setting.
+     * 1 when the runner cannot start (a plugin's start hook failed, or the socket), 2 for a bad
+     * setting. Start hooks run before the socket is bound; plugins are closed after the drain.
      */
     public static int serve(Transport transport, PluginCatalog plugins) {
         long startNanos = System.nanoTime();
@@ -51,13 +52,19 @@ public final class Main {
         }
         Runner runner;
         PluginCatalog catalog;
+        PluginLifecycle lifecycle = null;
         try {
             catalog = plugins != null ? plugins : PluginCatalog.load(Main.class.getClassLoader());
+            lifecycle = PluginLifecycle.start(catalog.plugins(), System.getenv(), version());
             runner = new Runner(config, catalog, transport).start();
-        } catch (IllegalStateException | IOException e) {
+        } catch (IllegalStateException | IOException | PluginStartException e) {
             LOG.log(Level.ERROR, "cannot start: {0}", e.getMessage());
+            if (lifecycle != null) {
+                lifecycle.close(PluginLifecycle.CLOSE_MILLIS);
+            }
             return 1;
         }
+        PluginLifecycle started = lifecycle;
         if (catalog.plugins().isEmpty()) {
             LOG.log(Level.WARNING, "no plugins found: is sdk-processor on the annotationProcessorPaths of the"
                     + " project that holds the @ApisixPlugin classes?");
@@ -79,7 +86,10 @@ public final class Main {
             });
         }
         // Any other way out of the JVM (System.exit in a plugin, SIGHUP) still removes the socket file.
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> runner.shutdown(0), "a6-exit"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            runner.shutdown(0);
+            started.close(PluginLifecycle.CLOSE_MILLIS);
+        }, "a6-exit"));
         if (config.exitWithParent()) {
             watchParent(() -> {
                 LOG.log(Level.WARNING, "parent process is gone: stopping");
@@ -87,6 +97,7 @@ public final class Main {
             });
         }
         runner.awaitStopped(Long.MAX_VALUE);
+        started.close(PluginLifecycle.CLOSE_MILLIS); // after the drain: no call uses the plugins any more
         LOG.log(Level.INFO, "stopped");
         return 0;
     }

@@ -14,7 +14,8 @@ import java.util.logging.Logger;
 
 /**
  * Sets up {@code System.Logger}'s default backend (java.util.logging) for a runner: one line per
- * record on stderr, which APISIX copies into its error.log, at the level of {@code A6_LOG_LEVEL}.
+ * record on stderr, which APISIX copies into its error.log, at the level of {@code A6_LOG_LEVEL}. A
+ * plugin's lines carry its name: {@code [a6 forward-auth]}.
  * Applications that bring their own {@code System.LoggerFinder} keep it; this only configures JUL.
  */
 public final class RunnerLogging {
@@ -47,18 +48,29 @@ public final class RunnerLogging {
         }
     }
 
+    /** The prefix of the loggers that plugins get from their context. */
+    private static final String PLUGIN_LOGGERS = io.github.a6sdk.api.PluginContext.loggerName("");
+
     private static final class OneLine extends Formatter {
         @Override
         public String format(LogRecord r) {
             StringBuilder sb = new StringBuilder(160);
             sb.append(Instant.ofEpochMilli(r.getMillis())).append(' ').append(name(r.getLevel()))
-                    .append(" [a6] ").append(formatMessage(r)).append(System.lineSeparator());
+                    .append(" [a6").append(plugin(r.getLoggerName())).append("] ").append(formatMessage(r))
+                    .append(System.lineSeparator());
             if (r.getThrown() != null) {
                 StringWriter sw = new StringWriter();
                 r.getThrown().printStackTrace(new PrintWriter(sw));
                 sb.append(sw);
             }
             return sb.toString();
+        }
+
+        /** {@code " forward-auth"} for a plugin's logger ({@link io.github.a6sdk.api.PluginContext#logger()}), else "". */
+        static String plugin(String loggerName) {
+            return loggerName != null && loggerName.startsWith(PLUGIN_LOGGERS)
+                    ? " " + loggerName.substring(PLUGIN_LOGGERS.length())
+                    : "";
         }
 
         private static String name(Level level) {
