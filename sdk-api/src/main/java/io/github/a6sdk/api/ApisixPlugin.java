@@ -14,7 +14,9 @@ import java.lang.annotation.Target;
  * <p>The class must be public, concrete, top level or {@code static} nested, not generic, have a
  * public no-argument constructor, and implement {@link RequestFilter} and/or {@link ResponseFilter}
  * with a config type argument that is a {@code record} (or {@link NoConfig}, or {@code String} for
- * the raw config text).
+ * the raw config text). A plugin that holds resources builds them in a start hook
+ * ({@link Startable}) and releases them in {@code close()} ({@link AutoCloseable}); the runner
+ * calls both, once each.
  *
  * <pre>{@code
  * @ApisixPlugin(name = "say")

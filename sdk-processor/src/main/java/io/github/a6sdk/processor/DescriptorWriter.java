@@ -27,8 +27,9 @@ import javax.lang.model.element.Modifier;
 
 /**
  * Writes {@code <Plugin>_Descriptor} for a validated {@link PluginModel}: the plugin instance, its
- * declarations, its JSON Schema and a streaming config parser with one method per record, enum,
- * list and map type. Does no validation.
+ * declarations, its lifecycle calls (start hook and close, plain calls on the instance, only when
+ * the plugin has them), its JSON Schema and a streaming config parser with one method per record,
+ * enum, list and map type. Does no validation.
  *
  * <p>Collections policy: a JSON array becomes {@code Collections.unmodifiableList(new ArrayList<>(..))}
  * and an object becomes an unmodifiable {@code LinkedHashMap} view (insertion order kept); both
@@ -45,6 +46,7 @@ final class DescriptorWriter {
     static final ClassName GENERATED = ClassName.get("io.github.a6sdk.api.spi", "ApisixGenerated");
     static final ClassName CONFIG_READERS = ClassName.get("io.github.a6sdk.api.spi", "ConfigReaders");
     static final ClassName CONFIG_EXCEPTION = ClassName.get("io.github.a6sdk.api", "ConfigException");
+    static final ClassName PLUGIN_CONTEXT = ClassName.get("io.github.a6sdk.api", "PluginContext");
     static final ClassName REQUEST_FILTER = ClassName.get("io.github.a6sdk.api", "RequestFilter");
     static final ClassName RESPONSE_FILTER = ClassName.get("io.github.a6sdk.api", "ResponseFilter");
     static final ClassName JSON_READER = ClassName.get("com.google.gson.stream", "JsonReader");
@@ -114,6 +116,25 @@ final class DescriptorWriter {
                 .addMethod(parseConfig())
                 .addMethod(getter("configSchema", STRING, CodeBlock.of("CONFIG_SCHEMA")))
                 .addOriginatingElement(originatingElement);
+        if (plugin.startHook()) {
+            type.addMethod(getter("hasStartHook", TypeName.BOOLEAN, CodeBlock.of("true")))
+                    .addMethod(MethodSpec.methodBuilder("startPlugin")
+                            .addAnnotation(Override.class)
+                            .addModifiers(Modifier.PUBLIC)
+                            .addParameter(PLUGIN_CONTEXT, "context")
+                            .addException(Exception.class)
+                            .addStatement("plugin.start(context)")
+                            .build());
+        }
+        if (plugin.closeable()) {
+            type.addMethod(getter("isCloseable", TypeName.BOOLEAN, CodeBlock.of("true")))
+                    .addMethod(MethodSpec.methodBuilder("closePlugin")
+                            .addAnnotation(Override.class)
+                            .addModifiers(Modifier.PUBLIC)
+                            .addException(Exception.class)
+                            .addStatement("plugin.close()")
+                            .build());
+        }
         for (MethodSpec reader : readerMethods()) {
             type.addMethod(reader);
         }

@@ -18,6 +18,8 @@ final class Diagnostics {
     private int errorCount;
     /** Errors held back while a class is validated, in case it is deferred to the next round. */
     private List<Runnable> buffer;
+    /** How many of the held-back messages are errors. */
+    private int bufferedErrors;
 
     Diagnostics(Messager messager) {
         this.messager = messager;
@@ -26,6 +28,7 @@ final class Diagnostics {
     /** Holds back errors until {@link #flush()} or {@link #discard()}. */
     void startBuffering() {
         buffer = new ArrayList<>();
+        bufferedErrors = 0;
     }
 
     /** Prints the held-back errors. */
@@ -37,21 +40,31 @@ final class Diagnostics {
         }
     }
 
-    /** Drops the held-back errors (the class will be validated again in the next round). */
+    /** Drops the held-back errors and warnings (the class will be validated again in the next round). */
     void discard() {
         if (buffer != null) {
-            errorCount -= buffer.size();
+            errorCount -= bufferedErrors;
             buffer = null;
         }
     }
 
     private void print(Runnable print) {
         errorCount++;
+        hold(print, true);
+    }
+
+    private void hold(Runnable print, boolean error) {
         if (buffer != null) {
             buffer.add(print);
+            bufferedErrors += error ? 1 : 0;
         } else {
             print.run();
         }
+    }
+
+    /** A warning on {@code element}; not counted as an error. */
+    void warning(Element element, String message) {
+        hold(() -> messager.printMessage(Diagnostic.Kind.WARNING, message, element), false);
     }
 
     /** An error with no element, such as a bad processor option. */

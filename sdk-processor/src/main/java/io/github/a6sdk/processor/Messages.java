@@ -37,9 +37,25 @@ public final class Messages {
     public static final String GENERIC_PLUGIN = "[ApisixPluginGeneric] plugin class %s must not be generic; "
             + "remove its type parameters and fix the config type in the filter interface";
 
+    /** Where the README explains start hooks and closing; the constructor error points there. */
+    public static final String RESOURCES_SECTION = "\"Plugins that hold resources\" in the a6sdk README";
+
     /** Arguments: the class. */
     public static final String NO_CONSTRUCTOR = "[ApisixPluginConstructor] plugin class %s needs a public "
-            + "no-argument constructor that throws no checked exception; add one or remove the other constructors";
+            + "no-argument constructor that throws no checked exception, as the runner creates it without "
+            + "arguments; add one or remove the other constructors. To give the plugin settings or a client, "
+            + "implement io.github.a6sdk.api.Startable and build them in start(PluginContext) (close them in "
+            + "close() of AutoCloseable): see " + RESOURCES_SECTION;
+
+    /** Arguments: the class. */
+    public static final String START_WITHOUT_STARTABLE = "[ApisixPluginStart] plugin class %s declares "
+            + "start(PluginContext) but does not implement io.github.a6sdk.api.Startable, so the runner would never "
+            + "call it; add 'implements Startable'";
+
+    /** Arguments: the class. */
+    public static final String CLOSE_WITHOUT_AUTOCLOSEABLE = "[ApisixPluginClose] plugin class %s has a public "
+            + "close() method but does not implement AutoCloseable, so the runner never calls it on shutdown; "
+            + "add 'implements AutoCloseable' if it should";
 
     /** Arguments: the class. */
     public static final String NO_FILTER = "[ApisixPluginFilter] plugin class %s implements neither "

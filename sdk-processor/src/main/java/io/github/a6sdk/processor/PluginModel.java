@@ -15,6 +15,8 @@ import java.util.List;
  * @param responseBody whether the response body is prefetched
  * @param blocking whether the plugin may block (its calls run on worker threads)
  * @param config the config type
+ * @param startHook whether it implements {@code Startable}
+ * @param closeable whether it implements {@code AutoCloseable}
  */
 record PluginModel(
         String name,
@@ -25,7 +27,9 @@ record PluginModel(
         boolean requestBody,
         boolean responseBody,
         boolean blocking,
-        ConfigModel config) {
+        ConfigModel config,
+        boolean startHook,
+        boolean closeable) {
 
     /** {@code Say} gives {@code Say_Descriptor}; {@code Outer.Inner} gives {@code Outer_Inner_Descriptor}. */
     ClassName descriptorClass() {

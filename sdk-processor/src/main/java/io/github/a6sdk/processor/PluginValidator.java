@@ -47,6 +47,8 @@ final class PluginValidator {
     static final String RESPONSE_FILTER = "io.github.a6sdk.api.ResponseFilter";
     static final String NO_CONFIG = "io.github.a6sdk.api.NoConfig";
     static final String ROUTE_STATE = "io.github.a6sdk.api.RouteState";
+    static final String STARTABLE = "io.github.a6sdk.api.Startable";
+    static final String PLUGIN_CONTEXT = "io.github.a6sdk.api.PluginContext";
 
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9._-]{0,127}");
     private static final Pattern VAR = Pattern.compile("[A-Za-z0-9_]+");
@@ -133,13 +135,57 @@ final class PluginValidator {
                     String.format(Messages.RESPONSE_BODY_WITHOUT_FILTER, className));
         }
 
+        boolean startHook = implementsType(type, STARTABLE);
+        boolean closeable = implementsType(type, AutoCloseable.class.getCanonicalName());
+        checkLifecycleMethods(type, className, startHook, closeable);
+
         ConfigModel configModel = config == null ? null : validateConfig(type, (DeclaredType) config);
 
         if (diagnostics.errorCount() != errorsBefore || configModel == null) {
             return Optional.empty();
         }
         return Optional.of(new PluginModel(name, ClassName.get(type), request != null, response != null,
-                vars, requestBody, responseBody, !Boolean.FALSE.equals(valueOf(annotation, "blocking")), configModel));
+                vars, requestBody, responseBody, !Boolean.FALSE.equals(valueOf(annotation, "blocking")), configModel, startHook,
+                closeable));
+    }
+
+    /** Whether {@code type} is a subtype of the (non-generic) type named {@code name}. */
+    private boolean implementsType(TypeElement type, String name) {
+        TypeElement target = elements.getTypeElement(name);
+        return target != null && types.isSubtype(types.erasure(type.asType()), types.erasure(target.asType()));
+    }
+
+    /**
+     * A {@code start(PluginContext)} method without {@code Startable}, or a public {@code close()}
+     * without {@code AutoCloseable}, would never be called: the first is an error (nothing but the
+     * runner can give a plugin a context), the second a warning (the method may have other callers).
+     */
+    private void checkLifecycleMethods(TypeElement type, String className, boolean startHook, boolean closeable) {
+        for (ExecutableElement method : ElementFilter.methodsIn(elements.getAllMembers(type))) {
+            if (method.getModifiers().contains(Modifier.STATIC)) {
+                continue;
+            }
+            String name = method.getSimpleName().toString();
+            List<? extends VariableElement> parameters = method.getParameters();
+            if (!startHook && name.equals("start") && parameters.size() == 1
+                    && isNamed(parameters.get(0).asType(), PLUGIN_CONTEXT)) {
+                diagnostics.error(methodOrType(method, type), String.format(Messages.START_WITHOUT_STARTABLE, className));
+            } else if (!closeable && name.equals("close") && parameters.isEmpty()
+                    && method.getModifiers().contains(Modifier.PUBLIC)) {
+                diagnostics.warning(methodOrType(method, type),
+                        String.format(Messages.CLOSE_WITHOUT_AUTOCLOSEABLE, className));
+            }
+        }
+    }
+
+    private static boolean isNamed(TypeMirror mirror, String name) {
+        return mirror.getKind() == TypeKind.DECLARED
+                && ((TypeElement) ((DeclaredType) mirror).asElement()).getQualifiedName().contentEquals(name);
+    }
+
+    /** The method when it is declared in {@code type} itself, else {@code type} (inherited methods have no position here). */
+    private static Element methodOrType(ExecutableElement method, TypeElement type) {
+        return method.getEnclosingElement().equals(type) ? method : type;
     }
 
     /** Reads the {@code @ApisixPlugin} mirror; annotation values are read through it, never by reflection. */

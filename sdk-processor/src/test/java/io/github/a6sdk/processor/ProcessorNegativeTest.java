@@ -3,6 +3,7 @@ package io.github.a6sdk.processor;
 import static com.google.testing.compile.CompilationSubject.assertThat;
 import static com.google.testing.compile.Compiler.javac;
 import static io.github.a6sdk.processor.TestSupport.source;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.testing.compile.Compilation;
 import com.google.testing.compile.Compiler;
@@ -166,6 +167,54 @@ class ProcessorNegativeTest {
                 + "  public void filter(NoConfig c, HttpRequest q, HttpResponse r) {}\n"
                 + "}\n");
         assertSingleError(source, String.format(Messages.NO_CONSTRUCTOR, "test.Say"), "class Say");
+    }
+
+    @Test
+    void theConstructorErrorPointsToStartHooksAndTheReadmeSectionThatExists() throws java.io.IOException {
+        assertTrue(Messages.NO_CONSTRUCTOR.contains("implement io.github.a6sdk.api.Startable and build them in "
+                + "start(PluginContext)"), Messages.NO_CONSTRUCTOR);
+        assertTrue(Messages.NO_CONSTRUCTOR.endsWith("see " + Messages.RESOURCES_SECTION), Messages.NO_CONSTRUCTOR);
+        String readme = java.nio.file.Files.readString(java.nio.file.Path.of("..", "README.md"));
+        assertTrue(readme.contains("\n## Plugins that hold resources\n"), "README lacks the section the error names");
+    }
+
+    @Test
+    void startWithoutStartable() {
+        JavaFileObject source = plugin("Auth", "@ApisixPlugin(name = \"auth\")\n"
+                + "public final class Auth implements RequestFilter<NoConfig> {\n"
+                + "  public void start(PluginContext context) {}\n"
+                + "  public void filter(NoConfig c, HttpRequest q, HttpResponse r) {}\n"
+                + "}\n");
+        assertSingleError(source, String.format(Messages.START_WITHOUT_STARTABLE, "test.Auth"),
+                "public void start(PluginContext");
+    }
+
+    @Test
+    void inheritedStartWithoutStartableIsReportedOnTheClass() {
+        JavaFileObject source = plugin("Auth", "@ApisixPlugin(name = \"auth\")\n"
+                + "public final class Auth extends Base implements RequestFilter<NoConfig> {\n"
+                + "  public void filter(NoConfig c, HttpRequest q, HttpResponse r) {}\n"
+                + "}\n"
+                + "abstract class Base {\n"
+                + "  void start(PluginContext context) throws Exception {}\n"
+                + "}\n");
+        assertSingleError(source, String.format(Messages.START_WITHOUT_STARTABLE, "test.Auth"), "class Auth");
+    }
+
+    @Test
+    void closeWithoutAutoCloseableIsAWarning() {
+        JavaFileObject source = plugin("Pool", "@ApisixPlugin(name = \"pool\")\n"
+                + "public final class Pool implements RequestFilter<NoConfig> {\n"
+                + "  public void close() {}\n"
+                + "  public void filter(NoConfig c, HttpRequest q, HttpResponse r) {}\n"
+                + "}\n");
+        Compilation compilation = compiler().compile(source);
+        assertThat(compilation).succeeded();
+        assertThat(compilation).hadWarningCount(1);
+        assertThat(compilation).hadWarningContaining(String.format(Messages.CLOSE_WITHOUT_AUTOCLOSEABLE, "test.Pool"))
+                .inFile(source)
+                .onLineContaining("public void close()");
+        assertTrue(compilation.generatedSourceFile("test.Pool_Descriptor").isPresent(), "a warning still generates");
     }
 
     @Test

@@ -37,7 +37,8 @@ public final class Main {
     /**
      * Runs the runner with the given plugins ({@code null}: every generated registry on the class
      * path) until SIGTERM/SIGINT or the parent's exit; returns the exit status: 0 after a clean stop,
-     * 1 when the runner cannot start, 2 for a bad setting.
+     * 1 when the runner cannot start (a plugin's start hook failed, or the socket), 2 for a bad
+     * setting. Start hooks run before the socket is bound; plugins are closed after the drain.
      */
     public static int serve(Transport transport, PluginCatalog plugins) {
         long startNanos = System.nanoTime();
@@ -58,9 +59,17 @@ public final class Main {
             LOG.log(Level.ERROR, "cannot start: {0}", e.getMessage());
             return 1;
         }
+        // Start hooks run before the socket exists: a plugin that cannot start stops the runner here.
+        PluginLifecycle lifecycle;
+        try {
+            lifecycle = PluginLifecycle.start(catalog.plugins(), System.getenv(), version());
+        } catch (PluginStartException e) {
+            LOG.log(Level.ERROR, "cannot start: {0}", e.getMessage());
+            return 1;
+        }
         // Signals are handled before the socket exists: a SIGTERM that comes as soon as the path answers
         // (APISIX reloading again at once) must drain, not kill the JVM.
-        handleSignals(runner, config);
+        handleSignals(runner, config, lifecycle);
         if (config.exitWithParent()) {
             // The parent is the process that started us, taken now: once the socket answers it may be gone.
             watchParent(() -> {
@@ -72,6 +81,7 @@ public final class Main {
             runner.start();
         } catch (IllegalStateException | IOException e) {
             LOG.log(Level.ERROR, "cannot start: {0}", e.getMessage());
+            lifecycle.close(PluginLifecycle.CLOSE_MILLIS);
             return 1;
         }
         if (catalog.plugins().isEmpty()) {
@@ -85,6 +95,7 @@ public final class Main {
                 String.valueOf(ProcessHandle.current().pid()), catalog.names(), readyMillis);
 
         runner.awaitStopped(Long.MAX_VALUE);
+        lifecycle.close(PluginLifecycle.CLOSE_MILLIS); // after the drain: no call uses the plugins any more
         LOG.log(Level.INFO, "stopped");
         return 0;
     }
@@ -101,7 +112,7 @@ public final class Main {
     /** What a SIGTERM leaves of A6_DRAIN_MS, after the wait for a newer runner, to close connections and exit. */
     static final long HANDOVER_MARGIN_MILLIS = 200;
 
-    private static void handleSignals(Runner runner, RunnerConfig config) {
+    private static void handleSignals(Runner runner, RunnerConfig config, PluginLifecycle lifecycle) {
         for (String sig : new String[] {"TERM", "INT"}) {
             Signal.handle(new Signal(sig), s -> {
                 LOG.log(Level.INFO, "SIG{0}: draining calls in flight and stopping", sig);
@@ -110,7 +121,10 @@ public final class Main {
             });
         }
         // Any other way out of the JVM (System.exit in a plugin, SIGHUP) still removes the socket file.
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> runner.shutdown(0), "a6-exit"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            runner.shutdown(0);
+            lifecycle.close(PluginLifecycle.CLOSE_MILLIS);
+        }, "a6-exit"));
     }
 
     /** Polls the parent once a second; when it is gone (or we were re-parented), runs {@code onGone}. */

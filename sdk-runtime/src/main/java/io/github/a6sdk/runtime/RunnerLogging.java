@@ -22,6 +22,8 @@ import java.util.logging.Logger;
  * {@code org.slf4j:slf4j-jdk-platform-logging}, which hands {@code System.Logger} to SLF4J and so to
  * Logback), that backend decides levels and output: this class then changes nothing, not even
  * java.util.logging's set-up.
+ *
+ * <p>A plugin's lines carry its name: {@code [a6 forward-auth]}.
  */
 public final class RunnerLogging {
     /** How often the log file is checked for rotation (see {@link LogFileHandler}). */
@@ -85,18 +87,29 @@ public final class RunnerLogging {
         }
     }
 
+    /** The prefix of the loggers that plugins get from their context. */
+    private static final String PLUGIN_LOGGERS = io.github.a6sdk.api.PluginContext.loggerName("");
+
     private static final class OneLine extends Formatter {
         @Override
         public String format(LogRecord r) {
             StringBuilder sb = new StringBuilder(160);
             sb.append(Instant.ofEpochMilli(r.getMillis())).append(' ').append(name(r.getLevel()))
-                    .append(" [a6] ").append(formatMessage(r)).append(System.lineSeparator());
+                    .append(" [a6").append(plugin(r.getLoggerName())).append("] ").append(formatMessage(r))
+                    .append(System.lineSeparator());
             if (r.getThrown() != null) {
                 StringWriter sw = new StringWriter();
                 r.getThrown().printStackTrace(new PrintWriter(sw));
                 sb.append(sw);
             }
             return sb.toString();
+        }
+
+        /** {@code " forward-auth"} for a plugin's logger ({@link io.github.a6sdk.api.PluginContext#logger()}), else "". */
+        static String plugin(String loggerName) {
+            return loggerName != null && loggerName.startsWith(PLUGIN_LOGGERS)
+                    ? " " + loggerName.substring(PLUGIN_LOGGERS.length())
+                    : "";
         }
 
         private static String name(Level level) {

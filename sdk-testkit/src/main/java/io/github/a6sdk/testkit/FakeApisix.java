@@ -2,6 +2,7 @@ package io.github.a6sdk.testkit;
 
 import io.github.a6sdk.api.spi.PluginDescriptor;
 import io.github.a6sdk.runtime.PluginCatalog;
+import io.github.a6sdk.runtime.PluginLifecycle;
 import io.github.a6sdk.runtime.Runner;
 import io.github.a6sdk.runtime.RunnerConfig;
 import io.github.a6sdk.runtime.client.ExtraInfoAnswers;
@@ -39,6 +40,8 @@ public final class FakeApisix implements AutoCloseable {
     private Runner runner;
     private final ExtPluginClient client;
     private final AtomicInteger routes = new AtomicInteger();
+    /** The started plugins, closed after the runner; {@code null} for {@link #connect}. */
+    private PluginLifecycle plugins;
 
     private FakeApisix(PluginCatalog catalog, Path dir, Path socket) throws IOException {
         this.catalog = catalog;
@@ -50,21 +53,45 @@ public final class FakeApisix implements AutoCloseable {
         this.client = new ExtPluginClient(socket);
     }
 
-    /** Starts a runner in-process with every plugin on the class path (the generated registries). */
+    /**
+     * Starts a runner in-process with every plugin on the class path (the generated registries).
+     * Start hooks get no settings; see {@link #start(Map)}.
+     */
     public static FakeApisix start() {
-        return start(PluginCatalog.load(Thread.currentThread().getContextClassLoader()));
+        return start(Map.of());
     }
 
-    /** Starts a runner in-process with only these plugins. */
+    /** Starts a runner in-process with only these plugins; start hooks get no settings. */
     public static FakeApisix start(PluginDescriptor<?>... plugins) {
-        return start(PluginChain.catalog(Arrays.asList(plugins)));
+        return start(Map.of(), plugins);
     }
 
-    private static FakeApisix start(PluginCatalog catalog) {
+    /**
+     * Starts a runner in-process with every plugin on the class path, first calling their start
+     * hooks with {@code settings} as the environment ({@code A6_PLUGIN_<NAME>_<KEY>} variables; the
+     * real environment is not read). {@link #close()} closes the {@code AutoCloseable} plugins after
+     * the runner has stopped; a {@link #restartRunner} keeps the same, started plugins.
+     *
+     * @throws IllegalStateException with the line the runner would log when a start hook fails
+     */
+    public static FakeApisix start(Map<String, String> settings) {
+        return start(PluginCatalog.load(Thread.currentThread().getContextClassLoader()), settings);
+    }
+
+    /** Like {@link #start(Map)}, with only these plugins. */
+    public static FakeApisix start(Map<String, String> settings, PluginDescriptor<?>... plugins) {
+        return start(PluginChain.catalog(Arrays.asList(plugins)), settings);
+    }
+
+    private static FakeApisix start(PluginCatalog catalog, Map<String, String> settings) {
+        PluginLifecycle started = StartedPlugins.lifecycle(catalog.plugins(), settings);
         try {
             Path dir = Files.createTempDirectory("a6-test");
-            return new FakeApisix(catalog, dir, dir.resolve("runner.sock"));
+            FakeApisix apisix = new FakeApisix(catalog, dir, dir.resolve("runner.sock"));
+            apisix.plugins = started;
+            return apisix;
         } catch (IOException e) {
+            started.close(PluginLifecycle.CLOSE_MILLIS);
             throw new UncheckedIOException("cannot start the runner: " + e.getMessage(), e);
         }
     }
@@ -258,6 +285,9 @@ public final class FakeApisix implements AutoCloseable {
         client.close();
         if (runner != null) {
             runner.shutdown(100);
+        }
+        if (plugins != null) {
+            plugins.close(PluginLifecycle.CLOSE_MILLIS);
         }
         if (dir != null) {
             try {

@@ -58,6 +58,7 @@ class ToolsTest {
                 + "  config: io.github.a6sdk.testkit.plugins.Say.Config\n"
                 + "  vars:   -\n"
                 + "  body:   -\n"
+                + "  hooks:  -\n"
                 + "  schema: {\n"
                 + "    \"$schema\": \"https://json-schema.org/draft/2020-12/schema\",\n"
                 + "    \"title\": \"say\",\n"), out);
@@ -69,6 +70,12 @@ class ToolsTest {
         assertTrue(out.contains("  phases: ext-plugin-post-resp\n  config: io.github.a6sdk.testkit.plugins.Shout.Config\n"
                 + "  vars:   -\n  body:   response body\n"), out);
         assertTrue(out.contains("  phases: ext-plugin-pre-req, ext-plugin-post-req, ext-plugin-post-resp\n"), "boom: both");
+        assertTrue(out.contains("pool  (io.github.a6sdk.testkit.plugins.Pool)\n"
+                + "  phases: ext-plugin-pre-req, ext-plugin-post-req\n"
+                + "  config: io.github.a6sdk.api.NoConfig\n"
+                + "  vars:   -\n"
+                + "  body:   -\n"
+                + "  hooks:  start (settings A6_PLUGIN_POOL_*), close\n"), out);
         Run one = run("", "describe", "shout");
         assertTrue(one.out().startsWith("shout  ("), one.out());
         assertTrue(!one.out().contains("say  ("), one.out());
@@ -81,7 +88,7 @@ class ToolsTest {
         assertEquals(0, r.status());
         Map<String, Object> doc = (Map<String, Object>) Json.parse(r.out());
         List<Object> plugins = (List<Object>) doc.get("plugins");
-        assertEquals(7, plugins.size());
+        assertEquals(8, plugins.size());
         Map<String, Object> whoami = null;
         for (Object p : plugins) {
             if (((Map<String, Object>) p).get("name").equals("whoami")) {
@@ -98,13 +105,20 @@ class ToolsTest {
         // The Prometheus families the runner serves with A6_METRICS_ADDRESS.
         assertEquals(io.github.a6sdk.runtime.metrics.Metrics.names(), doc.get("metrics"));
         assertTrue(((List<Object>) doc.get("metrics")).contains("a6_plugin_calls_total"), r.out());
+        assertEquals(false, whoami.get("startHook"));
+        assertEquals(false, whoami.get("closeable"));
+        Map<String, Object> pool = (Map<String, Object>) plugins.stream()
+                .filter(p -> ((Map<String, Object>) p).get("name").equals("pool")).findFirst().orElseThrow();
+        assertEquals(true, pool.get("startHook"));
+        assertEquals(true, pool.get("closeable"));
+        assertEquals("A6_PLUGIN_POOL_", pool.get("settingsPrefix"));
     }
 
     @Test
     void describeUnknownPluginFails() {
         Run r = run("", "describe", "nope");
         assertEquals(1, r.status());
-        assertTrue(r.err().contains("no plugin named \"nope\" in this jar (it has: boom, kitchen, raw, rewrite, say, shout, whoami)"),
+        assertTrue(r.err().contains("no plugin named \"nope\" in this jar (it has: boom, kitchen, pool, raw, rewrite, say, shout, whoami)"),
                 r.err());
     }
 
@@ -160,8 +174,8 @@ class ToolsTest {
         assertEquals("route \"1\" \"/get\":\n"
                 + "  ok     ext-plugin-pre-req.conf[0] say Config[body=hi, status=null]\n"
                 + "  error  ext-plugin-pre-req.conf[1] say: plugin \"say\": bad config at $.body: expected a string but was a number\n"
-                + "  error  ext-plugin-pre-req.conf[2] nope: no plugin named \"nope\" in this jar (it has: boom, kitchen, raw,"
-                + " rewrite, say, shout, whoami)\n"
+                + "  error  ext-plugin-pre-req.conf[2] nope: no plugin named \"nope\" in this jar (it has: boom, kitchen, pool,"
+                + " raw, rewrite, say, shout, whoami)\n"
                 + "  error  ext-plugin-pre-req.conf[3] say: property \"value\" must be a string (APISIX requires the config as"
                 + " JSON text, such as \"value\": \"{\\\"body\\\":\\\"x\\\"}\"), found an object\n"
                 + "  error  ext-plugin-pre-req.conf[4]: property \"name\" is required\n"

@@ -2,7 +2,10 @@ package io.github.a6sdk.runtime.dev;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.github.a6sdk.runtime.Main;
 import io.github.a6sdk.runtime.PluginCatalog;
+import io.github.a6sdk.runtime.PluginLifecycle;
+import io.github.a6sdk.runtime.PluginStartException;
 import io.github.a6sdk.runtime.Runner;
 import io.github.a6sdk.runtime.RunnerConfig;
 import io.github.a6sdk.runtime.RunnerLogging;
@@ -94,6 +97,8 @@ public final class DevGateway implements Closeable {
     private final List<Route> routes;
     private final Path dir;
     private final Runner runner;
+    /** The plugins, started (with the real environment's settings) before the runner. */
+    private final PluginLifecycle plugins;
     private final ExtPluginClient client;
     private final HttpServer server;
     private final HttpServer echo;
@@ -103,7 +108,9 @@ public final class DevGateway implements Closeable {
     private final AtomicLong ids = new AtomicLong();
     private final CountDownLatch closed = new CountDownLatch(1);
 
-    private DevGateway(PluginCatalog catalog, List<Route> routes, int port, PrintStream log) throws IOException {
+    private DevGateway(PluginCatalog catalog, List<Route> routes, int port, PrintStream log, PluginLifecycle plugins)
+            throws IOException {
+        this.plugins = plugins;
         this.routes = List.copyOf(routes);
         this.log = log;
         this.dir = Files.createTempDirectory("a6-dev");
@@ -138,7 +145,18 @@ public final class DevGateway implements Closeable {
 
     /** Starts the runner, the echo upstream and the gateway on {@code port} (0 for any free port). */
     public static DevGateway start(PluginCatalog catalog, List<Route> routes, int port, PrintStream log) throws IOException {
-        return new DevGateway(catalog, routes, port, log);
+        PluginLifecycle plugins;
+        try {
+            plugins = PluginLifecycle.start(catalog.plugins(), System.getenv(), Main.version());
+        } catch (PluginStartException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        try {
+            return new DevGateway(catalog, routes, port, log, plugins);
+        } catch (IOException | RuntimeException e) {
+            plugins.close(PluginLifecycle.CLOSE_MILLIS);
+            throw e;
+        }
     }
 
     /** The port the gateway listens on. */
@@ -593,6 +611,7 @@ public final class DevGateway implements Closeable {
             }
             try {
                 runner.shutdown(200);
+                plugins.close(PluginLifecycle.CLOSE_MILLIS);
                 client.close();
                 server.stop(0);
                 echo.stop(0);

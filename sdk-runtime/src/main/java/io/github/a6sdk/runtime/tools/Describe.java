@@ -2,6 +2,7 @@ package io.github.a6sdk.runtime.tools;
 
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonWriter;
+import io.github.a6sdk.api.PluginContext;
 import io.github.a6sdk.api.spi.PluginDescriptor;
 import io.github.a6sdk.runtime.PluginCatalog;
 import io.github.a6sdk.runtime.metrics.Metrics;
@@ -12,8 +13,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code describe [--json] [NAME...]}: every plugin of the jar, its phases, prefetch and config schema;
- * with {@code --json}, also the names of the metric families the runner serves.
+ * {@code describe [--json] [NAME...]}: every plugin of the jar, its phases, prefetch, lifecycle
+ * (start hook and its settings prefix, close) and config schema; with {@code --json}, also the names
+ * of the metric families the runner serves.
  */
 public final class Describe {
     static final String USAGE = "usage: describe [--json] [NAME...]";
@@ -61,10 +63,23 @@ public final class Describe {
                 bodies.add("response body");
             }
             out.println("  body:   " + (bodies.isEmpty() ? "-" : String.join(", ", bodies)));
+            out.println("  hooks:  " + hooks(d));
             out.println("  schema: " + Json.pretty(d.configSchema()).replace("\n", "\n  "));
             out.println();
         }
         return 0;
+    }
+
+    /** {@code start (settings A6_PLUGIN_X_*), close}, or {@code -} for neither. */
+    static String hooks(PluginDescriptor<?> d) {
+        List<String> parts = new ArrayList<>(2);
+        if (d.hasStartHook()) {
+            parts.add("start (settings " + PluginContext.settingsPrefix(d.name()) + "*)");
+        }
+        if (d.isCloseable()) {
+            parts.add("close");
+        }
+        return parts.isEmpty() ? "-" : String.join(", ", parts);
     }
 
     /** The APISIX plugins a descriptor can be configured under. */
@@ -104,6 +119,9 @@ public final class Describe {
                 w.endArray();
                 w.name("requestBody").value(d.prefetchRequestBody());
                 w.name("responseBody").value(d.prefetchResponseBody());
+                w.name("startHook").value(d.hasStartHook());
+                w.name("closeable").value(d.isCloseable());
+                w.name("settingsPrefix").value(PluginContext.settingsPrefix(d.name()));
                 w.name("configSchema");
                 Json.write(w, Json.parse(d.configSchema()));
                 w.endObject();

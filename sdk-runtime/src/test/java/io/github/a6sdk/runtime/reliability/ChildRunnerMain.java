@@ -2,7 +2,12 @@ package io.github.a6sdk.runtime.reliability;
 
 import io.github.a6sdk.runtime.Main;
 import io.github.a6sdk.runtime.transport.JdkUnixTransport;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A runner process for lifecycle tests and the soak: {@link Main#serve} with hand-written plugins.
@@ -15,7 +20,13 @@ import java.nio.charset.StandardCharsets;
  *       config's milliseconds, then Stop 200 "slow-done";
  *   <li>{@code rewrite}: rewrites path, a header and an arg;
  *   <li>{@code vars}: reads two variables and the body by ExtraInfo, Stop 200 with them;
- *   <li>{@code resp}: response phase, reads the upstream body and replaces it, sets a header.
+ *   <li>{@code resp}: response phase, reads the upstream body and replaces it, sets a header;
+ *   <li>{@code counted}: has a start hook and closes. Start fails with setting {@code fail}
+ *       ({@code A6_PLUGIN_COUNTED_FAIL}) as an IOException's message when it is set. Each call
+ *       sleeps the config's milliseconds, then Stop 200 "counted". Close logs
+ *       {@code closed: calls in flight 0, calls completed N} on the plugin's logger;
+ *   <li>{@code stuck}: closes by sleeping setting {@code close-ms} ({@code A6_PLUGIN_STUCK_CLOSE_MS},
+ *       default 0).
  * </ul>
  */
 public final class ChildRunnerMain {
@@ -49,6 +60,32 @@ public final class ChildRunnerMain {
             response.headers().set("x-resp", "1");
             response.setBody(("wrapped:" + (upstream == null ? 0 : upstream.length)).getBytes(StandardCharsets.UTF_8));
         });
-        System.exit(Main.serve(new JdkUnixTransport(), TestPlugin.catalog(echo, slow, rewrite, vars, resp)));
+        AtomicInteger inFlight = new AtomicInteger();
+        AtomicInteger completed = new AtomicInteger();
+        AtomicReference<System.Logger> log = new AtomicReference<>();
+        TestPlugin counted = TestPlugin.request("counted", (config, request, response) -> {
+            inFlight.incrementAndGet();
+            try {
+                Thread.sleep(Long.parseLong(config));
+            } finally {
+                inFlight.decrementAndGet();
+            }
+            completed.incrementAndGet();
+            response.setStatus(200);
+            response.setBody("counted".getBytes(StandardCharsets.UTF_8));
+        }).lifecycle(context -> {
+            log.set(context.logger());
+            Optional<String> fail = context.setting("fail");
+            if (fail.isPresent()) {
+                throw new IOException(fail.get());
+            }
+        }, () -> log.get().log(System.Logger.Level.INFO, "closed: calls in flight " + inFlight.get()
+                + ", calls completed " + completed.get()));
+        AtomicLong closeMillis = new AtomicLong();
+        TestPlugin stuck = TestPlugin.request("stuck", (config, request, response) -> {})
+                .lifecycle(context -> closeMillis.set(context.intSetting("close-ms", 0, 0, 60_000)),
+                        () -> Thread.sleep(closeMillis.get()));
+        System.exit(Main.serve(new JdkUnixTransport(),
+                TestPlugin.catalog(echo, slow, rewrite, vars, resp, counted, stuck)));
     }
 }

@@ -19,6 +19,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -27,6 +28,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -101,6 +103,72 @@ class LifecycleTest {
             String out = child.output();
             assertTrue(out.contains("SIGTERM: draining calls in flight and stopping"), out);
             assertTrue(out.contains("stopped"), out);
+        }
+    }
+
+    @Test
+    void sigtermDuringLoadClosesEveryCloseablePluginOnceAfterTheCallsInFlightAndExitsZeroWithinOneSecond()
+            throws Exception {
+        Path sock = dir.resolve("load.sock");
+        // "stuck" hangs in close for 10 s: the runner gives up on it after 200 ms and still exits 0 in time.
+        try (ChildRunner child = ChildRunner.start(sock, dir.resolve("load.log"),
+                Map.of("A6_DRAIN_MS", "400", "A6_PLUGIN_STUCK_CLOSE_MS", "10000"))) {
+            child.awaitListening(sock);
+            long token = Harness.prepare(sock, "counted", "3");
+            int clients = 8;
+            AtomicInteger answered = new AtomicInteger();
+            CountDownLatch loaded = new CountDownLatch(clients * 5);
+            List<Future<?>> load = new ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                load.add(pool.submit(() -> {
+                    // Calls back to back on one connection until the runner closes it after a reply.
+                    try (ApisixClient c = ApisixClient.connect(sock)) {
+                        while (true) {
+                            Reply.Stop stop = assertInstanceOf(Reply.Stop.class,
+                                    c.call(token, new CallRequest(), new ExtraInfoAnswers()));
+                            assertEquals("counted", stop.bodyAsString());
+                            answered.incrementAndGet();
+                            loaded.countDown();
+                        }
+                    } catch (IOException closedByTheRunner) {
+                        return null;
+                    }
+                }));
+            }
+            assertTrue(loaded.await(20, TimeUnit.SECONDS), "load did not start");
+            long signalled = System.nanoTime();
+            child.process.destroy(); // SIGTERM
+            assertTrue(child.process.waitFor(5, TimeUnit.SECONDS), "runner still running after SIGTERM");
+            long tookMillis = (System.nanoTime() - signalled) / 1_000_000;
+            for (Future<?> f : load) {
+                f.get(5, TimeUnit.SECONDS); // every client saw only full answers, then the close
+            }
+            String out = child.output();
+            assertEquals(0, child.process.exitValue(), out);
+            assertTrue(tookMillis < 1000, "runner took " + tookMillis + " ms to exit; APISIX kills it after 1 s\n" + out);
+            List<String> closedLines = out.lines().filter(l -> l.contains("[a6 counted] closed:")).toList();
+            assertEquals(List.of("closed: calls in flight 0, calls completed " + answered.get()),
+                    closedLines.stream().map(l -> l.substring(l.indexOf("closed:"))).toList(), out);
+            assertTrue(out.contains("plugin \"stuck\" (reliability.stuck) did not close within 200 ms"), out);
+            // The close came after the drain, and the runner said it stopped after closing.
+            assertTrue(out.indexOf("[a6 counted] closed:") > out.indexOf("SIGTERM: draining"), out);
+            assertTrue(out.indexOf("INFO  [a6] stopped") > out.indexOf("[a6 counted] closed:"), out);
+        }
+    }
+
+    @Test
+    void aStartHookThatFailsStopsTheStartWithOneLineAndExitStatus1BeforeTheSocketIsBound() throws Exception {
+        Path sock = dir.resolve("fail.sock");
+        try (ChildRunner child = ChildRunner.start(sock, dir.resolve("fail.log"),
+                Map.of("A6_PLUGIN_COUNTED_FAIL", "cannot reach db:5432"))) {
+            assertTrue(child.process.waitFor(30, TimeUnit.SECONDS), "runner did not exit");
+            String out = child.output();
+            assertEquals(1, child.process.exitValue(), out);
+            List<String> lines = out.lines().filter(l -> !l.isBlank()).toList();
+            assertEquals(1, lines.size(), out);
+            assertTrue(lines.get(0).endsWith(" ERROR [a6] cannot start: plugin \"counted\" (reliability.counted) failed"
+                    + " to start: java.io.IOException: cannot reach db:5432"), out);
+            assertFalse(Files.exists(sock), "the socket must not be bound when a start hook fails");
         }
     }
 

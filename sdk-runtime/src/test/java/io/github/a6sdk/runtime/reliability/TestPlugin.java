@@ -1,8 +1,10 @@
 package io.github.a6sdk.runtime.reliability;
 
 import io.github.a6sdk.api.ConfigException;
+import io.github.a6sdk.api.PluginContext;
 import io.github.a6sdk.api.RequestFilter;
 import io.github.a6sdk.api.ResponseFilter;
+import io.github.a6sdk.api.Startable;
 import io.github.a6sdk.api.spi.PluginDescriptor;
 import io.github.a6sdk.api.spi.PluginRegistry;
 import io.github.a6sdk.runtime.PluginCatalog;
@@ -18,6 +20,8 @@ public final class TestPlugin implements PluginDescriptor<String> {
     private List<String> vars = List.of();
     private boolean requestBody;
     private boolean responseBody;
+    private Startable start;
+    private AutoCloseable close;
 
     public TestPlugin(String name, RequestFilter<String> request, ResponseFilter<String> response) {
         this.name = name;
@@ -61,6 +65,13 @@ public final class TestPlugin implements PluginDescriptor<String> {
         return PluginCatalog.of(List.of(registry));
     }
 
+    /** Gives the plugin a start hook and/or a close ({@code null} for none). */
+    public TestPlugin lifecycle(Startable start, AutoCloseable close) {
+        this.start = start;
+        this.close = close;
+        return this;
+    }
+
     @Override public String name() { return name; }
     @Override public String className() { return "reliability." + name; }
     @Override public String configType() { return "java.lang.String"; }
@@ -70,6 +81,22 @@ public final class TestPlugin implements PluginDescriptor<String> {
     @Override public RequestFilter<String> requestFilter() { return request; }
     @Override public ResponseFilter<String> responseFilter() { return response; }
     @Override public String configSchema() { return "{}"; }
+    @Override public boolean hasStartHook() { return start != null; }
+    @Override public boolean isCloseable() { return close != null; }
+
+    @Override
+    public void startPlugin(PluginContext context) throws Exception {
+        if (start != null) {
+            start.start(context);
+        }
+    }
+
+    @Override
+    public void closePlugin() throws Exception {
+        if (close != null) {
+            close.close();
+        }
+    }
 
     @Override
     public String parseConfig(String json) throws ConfigException {
