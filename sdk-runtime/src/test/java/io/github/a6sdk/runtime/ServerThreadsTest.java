@@ -126,6 +126,27 @@ class ServerThreadsTest {
     }
 
     @Test
+    void withMetricsOnNonBlockingChainsStillRunOnTheEventLoop() throws Exception {
+        // The metered catalog wraps each descriptor: it must keep the plugin's blocking flag.
+        Path msock = dir.resolve("m.sock");
+        TestDescriptor fast = TestDescriptor.request("fast", (c, req, resp) -> {
+            threadsSeen.add(Thread.currentThread().getName());
+            resp.setStatus(200);
+        }).nonBlocking();
+        try (Runner metered = new Runner(RunnerConfig.fromEnvironment(Map.of("APISIX_LISTEN_ADDRESS", "unix:" + msock,
+                "A6_METRICS_ADDRESS", "127.0.0.1:0", "A6_DRAIN_MS", "200")),
+                PluginCatalog.of(List.of(TestDescriptor.registry(fast)))).start()) {
+            assertTrue(metered.metrics() != null, "metrics are on");
+            try (ApisixClient c = ApisixClient.connect(msock)) {
+                long token = assertInstanceOf(Reply.Token.class, c.prepareConf("route#1#ext-plugin-pre-req#1",
+                        List.of(Field.of("fast", "")))).token();
+                assertInstanceOf(Reply.Stop.class, c.call(token, new CallRequest().id(3), new ExtraInfoAnswers()));
+            }
+        }
+        assertTrue(!threadsSeen.isEmpty() && threadsSeen.stream().allMatch(n -> n.startsWith("a6-loop-")), threadsSeen.toString());
+    }
+
+    @Test
     void prefetchAndLazyExtraInfoWorkOnTheEventLoop() throws Exception {
         long asks = prepare("asks");
         try (ApisixClient c = ApisixClient.connect(sock)) {

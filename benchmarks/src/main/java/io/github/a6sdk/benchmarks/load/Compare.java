@@ -41,8 +41,12 @@ public final class Compare {
         long rssCalls = 1_000_000;
         int startRuns = 5;
         boolean scaling = true;
-        /** "overlap": only the restart cells (issue 12); otherwise everything. */
+        /** "overlap": only the restart cells; "connections": only the connection cells; otherwise everything. */
         String only = "";
+        /** A plugins jar of an earlier build, measured as "ours-before" in the connection cells. */
+        Path beforeJar;
+        /** Runners of the connection cells ("tuned" is ours with the README's recommended flags). */
+        List<String> connectionRunners = List.of("tuned", "before", "go", "official");
         boolean overlap = true;
         final Overlap.Options overlapOptions = new Overlap.Options();
         Path out;
@@ -90,6 +94,11 @@ public final class Compare {
                 return ours("ours", cfg.java, cfg.oursFlags);
             case "tuned":
                 return ours("ours-tuned", cfg.java, cfg.tunedFlags);
+            case "before":
+                if (cfg.beforeJar == null) {
+                    return null;
+                }
+                return oursJar("ours-before", cfg.java, cfg.tunedFlags, cfg.beforeJar);
             case "metrics":
                 // A6_METRICS_ADDRESS on a free port: the recording cost (nothing scrapes during the cells)
                 return ours("ours-metrics", cfg.java, cfg.oursFlags, Map.of("A6_METRICS_ADDRESS", "127.0.0.1:0"));
@@ -111,20 +120,28 @@ public final class Compare {
     }
 
     private RunnerProcess.Spec ours(String label, String java, String flags) {
-        return ours(label, java, flags, Map.of());
+        return oursJar(label, java, flags, cfg.oursJar, Map.of());
     }
 
     private RunnerProcess.Spec ours(String label, String java, String flags, Map<String, String> env) {
+        return oursJar(label, java, flags, cfg.oursJar, env);
+    }
+
+    private RunnerProcess.Spec oursJar(String label, String java, String flags, Path jar) {
+        return oursJar(label, java, flags, jar, Map.of());
+    }
+
+    private RunnerProcess.Spec oursJar(String label, String java, String flags, Path jar, Map<String, String> env) {
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
         if (!flags.isBlank()) {
             cmd.addAll(Arrays.asList(flags.trim().split("\\s+")));
         }
         cmd.add("-jar");
-        cmd.add(cfg.oursJar.toString());
+        cmd.add(jar.toString());
         Map<String, String> all = new LinkedHashMap<>(env);
         all.put("A6_LOG_LEVEL", "WARN");
-        return new RunnerProcess.Spec(label, cmd, all, cfg.oursJar);
+        return new RunnerProcess.Spec(label, cmd, all, jar);
     }
 
     LoadGen.Options options(RunnerProcess r, String scenario, int conns, long warmup, long measure) {
@@ -211,6 +228,20 @@ public final class Compare {
             m.threadsEnd = ProcStat.threads(r.pid());
         }
         return m;
+    }
+
+    /** The connection cells for every runner of {@code --connection-runners}, as markdown. */
+    String connections(String machine) throws IOException {
+        List<Connections.Cell> cells = new ArrayList<>();
+        for (String label : cfg.connectionRunners) {
+            RunnerProcess.Spec spec = spec(label);
+            if (spec == null) {
+                log.println("== " + label + ": not available, skipped");
+                continue;
+            }
+            cells.addAll(Connections.measure(spec, cfg.workDir, cfg.scaleWarmupMs, cfg.scaleMeasureMs, log));
+        }
+        return Connections.report(cells, machine, cfg.scaleWarmupMs, cfg.scaleMeasureMs);
     }
 
     /** The restart cells (overlap at each delay, then old tokens) for every runner, as markdown. */
@@ -599,6 +630,8 @@ public final class Compare {
                 case "--start-runs": cfg.startRuns = Integer.parseInt(v); break;
                 case "--no-scaling": cfg.scaling = false; i--; break;
                 case "--only": cfg.only = v; break;
+                case "--before-jar": cfg.beforeJar = Path.of(v); break;
+                case "--connection-runners": cfg.connectionRunners = list(v); break;
                 case "--no-overlap": cfg.overlap = false; i--; break;
                 case "--overlap-delays": cfg.overlapOptions.delaysMs = list(v).stream().map(Compare::seconds).toList(); break;
                 case "--overlap-warmup": cfg.overlapOptions.warmupMs = seconds(v); break;
@@ -620,9 +653,17 @@ public final class Compare {
         Compare c = new Compare(cfg);
         String machine = machine() + "; our runner on " + javaVersion(cfg.java);
         System.err.println("machine: " + machine);
-        if (!cfg.only.isEmpty() && !cfg.only.equals("overlap")) {
-            System.err.println("--only takes: overlap");
+        if (!cfg.only.isEmpty() && !cfg.only.equals("overlap") && !cfg.only.equals("connections")) {
+            System.err.println("--only takes: overlap, connections");
             System.exit(2);
+        }
+        if (cfg.only.equals("connections")) {
+            String md = c.connections(machine);
+            System.out.println(md);
+            if (cfg.out != null) {
+                Files.writeString(cfg.out, md);
+            }
+            return;
         }
         if (cfg.only.equals("overlap")) {
             String md = "Restart cells only (" + machine + ").\n\n" + c.restarts();

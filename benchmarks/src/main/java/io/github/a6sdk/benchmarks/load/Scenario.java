@@ -47,6 +47,8 @@ final class Scenario {
                         Expect.RESPMOD);
             case "sleep":
                 return new Scenario(name, one("sleep", "{\"ms\":200}"), false, Expect.PASS);
+            case "sleep20":
+                return new Scenario(name, one("sleep", "{\"ms\":20}"), false, Expect.PASS);
             case "throw":
                 return new Scenario(name, one("throw", ""), false, Expect.FAIL);
             default:

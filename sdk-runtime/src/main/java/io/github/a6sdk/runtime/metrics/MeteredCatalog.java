@@ -171,6 +171,31 @@ final class MeteredCatalog {
         }
 
         @Override
+        public boolean blocking() {
+            return d.blocking(); // a metered chain runs where the plugin would: loop or worker
+        }
+
+        @Override
+        public boolean hasStartHook() {
+            return d.hasStartHook();
+        }
+
+        @Override
+        public void startPlugin(io.github.a6sdk.api.PluginContext context) throws Exception {
+            d.startPlugin(context);
+        }
+
+        @Override
+        public boolean isCloseable() {
+            return d.isCloseable();
+        }
+
+        @Override
+        public void closePlugin() throws Exception {
+            d.closePlugin();
+        }
+
+        @Override
         public RequestFilter<C> requestFilter() {
             return request;
         }

@@ -124,7 +124,7 @@ final class BlockingConnection extends WireExtraInfo implements Runnable, Server
                 busy = true;
                 try {
                     handle();
-                    flush();
+                    flush(true);
                 } finally {
                     Metrics m = server.metrics();
                     if (m != null) {
@@ -198,13 +198,16 @@ final class BlockingConnection extends WireExtraInfo implements Runnable, Server
      * Writes the reply of the call, unless the watchdog gave up on the call: then the timeout's
      * SERVICE_UNAVAILABLE goes out instead (if the watchdog's helper has not sent it yet).
      */
-    private void flush() throws IOException {
+    private void flush(boolean reply) throws IOException {
         writeLock.lock();
         try {
             if (call.timedOut) {
                 io.discardOutput();
                 sendTimeoutReply();
                 throw new TimedOut();
+            }
+            if (reply && server.isClosingConnections()) {
+                Frames.appendGoodbye(this); // the connection's last reply: see Frames#appendGoodbye
             }
             io.flush();
         } finally {
@@ -369,7 +372,7 @@ final class BlockingConnection extends WireExtraInfo implements Runnable, Server
 
     @Override
     byte[][] answers(int n) throws IOException {
-        flush();
+        flush(false);
         byte[][] out = new byte[n][];
         for (int i = 0; i < n; i++) {
             out[i] = answer();

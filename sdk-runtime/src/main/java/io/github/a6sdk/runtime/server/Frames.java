@@ -25,6 +25,16 @@ final class Frames {
         return frame;
     }
 
+    /**
+     * Appends the goodbye of a draining runner: a SERVICE_UNAVAILABLE frame that leaves in the same
+     * write as the connection's last reply. APISIX reads it with the reply, finds unread data, and so
+     * never puts the connection back into its keepalive pool; closing it afterwards then races with
+     * nothing (a close alone can meet APISIX writing the next call on the pooled connection).
+     */
+    static void appendGoodbye(CallHandler.Io io) {
+        CallHandler.error(io, Rpc.ERR_SERVICE_UNAVAILABLE);
+    }
+
     /** The payload length in the header at {@code at} (absolute; the caller checked 4 bytes are there). */
     static int payloadLength(ByteBuffer b, int at) {
         return (b.get(at + 1) & 0xFF) << 16 | (b.get(at + 2) & 0xFF) << 8 | (b.get(at + 3) & 0xFF);

@@ -374,11 +374,18 @@ final class LoopConnection implements ServerConnection {
             if (call.timedOut) {
                 return;
             }
+            boolean retiring = server.isClosingConnections();
+            if (retiring) {
+                Frames.appendGoodbye(ex);
+            }
             ByteBuffer out = ex.output();
             if (mayWait) {
                 ex.writeFully(channel, out);
             } else {
                 writeNow(out);
+            }
+            if (retiring && pendingOut == null) {
+                channel.shutdownOutput();
             }
         } finally {
             writeLock.unlock();
