@@ -44,7 +44,7 @@ public final class Runner implements AutoCloseable {
     private final Transport transport;
     private final Server server;
     private final CountDownLatch stopped = new CountDownLatch(1);
-    /** How long an idle connection must have been quiet before a draining runner closes it. */
+    /** How long every connection must have been quiet before a draining runner closes the idle ones. */
     private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final AtomicInteger TEMP_NAMES = new AtomicInteger();
 
@@ -281,17 +281,28 @@ public final class Runner implements AutoCloseable {
             LOG.log(Level.WARNING, "closing the listener: {0}", e.toString());
         }
         server.closeConnectionsAfterCalls();
+        // A connection in use is retired with its next reply (CallHandler's goodbye: APISIX never pools it
+        // again). Idle ones are closed only once the whole runner has gone quiet, or at the deadline: while
+        // calls come in, an idle pooled connection is about to be used (and retired without a race),
+        // whereas closing it could meet APISIX writing on it.
         int pending;
         do {
             pending = 0;
             long now = System.nanoTime();
+            boolean allQuiet = true;
             for (ServerConnection c : server.connections()) {
+                if (c.isBusy() || now - c.quietSince() < QUIET_NANOS) {
+                    allQuiet = false;
+                }
                 if (c.isBusy()) {
-                    pending++; // closes itself once its reply is written
-                } else if (now - c.quietSince() >= QUIET_NANOS || now >= deadline) {
-                    c.stopReading();
-                } else {
                     pending++;
+                }
+            }
+            if (allQuiet || now >= deadline) {
+                for (ServerConnection c : server.connections()) {
+                    if (!c.isBusy()) {
+                        c.stopReading();
+                    }
                 }
             }
             if (server.connections().isEmpty() || !pause(2)) {
