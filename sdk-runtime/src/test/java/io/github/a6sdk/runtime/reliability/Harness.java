@@ -40,7 +40,8 @@ final class Harness {
     static Runner start(Path sock, PluginCatalog catalog, Map<String, String> env) throws IOException {
         Map<String, String> all = new HashMap<>(env);
         all.put("APISIX_LISTEN_ADDRESS", "unix:" + sock);
-        return new Runner(RunnerConfig.fromEnvironment(all), catalog).start();
+        return new Runner(RunnerConfig.fromEnvironment(all), catalog, io.github.a6sdk.runtime.TestTransports.fromProperty())
+                .start();
     }
 
     /** A catalog with "echo" (Stop 200, body = config) plus the given plugins. */
