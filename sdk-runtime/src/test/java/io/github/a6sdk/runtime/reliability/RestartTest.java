@@ -140,6 +140,9 @@ class RestartTest {
             while (Files.exists(sock) && System.nanoTime() < deadline) {
                 Thread.sleep(1);
             }
+            // The runner removes its file, closes its listener, then turns to closing its connections; give
+            // it that moment before the call in flight may end (an ordering wait, not a measurement).
+            Thread.sleep(100);
             release.countDown();
             Harness.Frame reply = raw.read(5000);
             assertEquals(Rpc.HTTP_REQ_CALL, reply.type(), "the call in flight is answered");
