@@ -106,8 +106,9 @@ public final class Server {
     /** How connections are served, for the start line. */
     public String model() {
         if (loops.length > 0) {
-            return loops.length + " event loop" + (loops.length == 1 ? "" : "s") + ", blocking plugins on "
-                    + ConnectionThreads.kind(threads) + " worker threads (at most " + config.workers() + ")";
+            String workerThreads = "virtual".equals(ConnectionThreads.kind(threads))
+                    ? "a virtual thread per blocking call" : "at most " + config.workers() + " platform worker threads";
+            return loops.length + " event loop" + (loops.length == 1 ? "" : "s") + ", blocking plugins on " + workerThreads;
         }
         return "a " + ConnectionThreads.kind(threads) + " thread per connection";
     }

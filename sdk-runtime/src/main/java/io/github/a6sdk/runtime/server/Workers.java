@@ -37,7 +37,14 @@ final class Workers {
     /** Runs {@code task} on a worker with that worker's exchange. */
     void submit(Consumer<Exchange> task) {
         if (virtual) {
-            ConnectionThreads.start(threads, () -> task.accept(new Exchange()), "a6-worker");
+            ConnectionThreads.start(threads, () -> {
+                Exchange exchange = new Exchange();
+                try {
+                    task.accept(exchange);
+                } finally {
+                    exchange.close(); // its selector, when the call had to wait on one
+                }
+            }, "a6-worker");
             return;
         }
         boolean start = false;
