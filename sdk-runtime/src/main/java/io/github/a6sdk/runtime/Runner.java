@@ -170,6 +170,9 @@ public final class Runner implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             releaseSocketPath();
             listener.close();
+            if (metrics != null) {
+                metrics.close();
+            }
             throw new IOException("cannot serve " + path + ": " + describe(e), e);
         }
         return this;
