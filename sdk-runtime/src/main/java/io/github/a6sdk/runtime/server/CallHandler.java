@@ -80,16 +80,24 @@ public final class CallHandler {
      * is gone or broke the protocol) is thrown, and ends the connection.
      */
     void handle(int type, FlatReader payload, Io io, CallState call) {
+        handle(type, payload, io, call, null);
+    }
+
+    /**
+     * {@link #handle(int, FlatReader, Io, CallState)} for a call whose chain the caller has looked up
+     * already ({@link #chainOf}; {@code null}: look it up here).
+     */
+    void handle(int type, FlatReader payload, Io io, CallState call, Chain known) {
         try {
             switch (type) {
                 case Rpc.PREPARE_CONF:
                     prepareConf(payload, io);
                     break;
                 case Rpc.HTTP_REQ_CALL:
-                    requestCall(payload, io, call);
+                    requestCall(payload, io, call, known);
                     break;
                 case Rpc.HTTP_RESP_CALL:
-                    responseCall(payload, io, call);
+                    responseCall(payload, io, call, known);
                     break;
                 default:
                     frameError(Metrics.FRAME_UNEXPECTED_TYPE);
@@ -152,11 +160,11 @@ public final class CallHandler {
         send(io, Rpc.PREPARE_CONF);
     }
 
-    private void requestCall(FlatReader payload, Io io, CallState call) {
+    private void requestCall(FlatReader payload, Io io, CallState call, Chain known) {
         WireRequest req = new WireRequest(payload);
         long token = req.confToken();
         long id = req.id();
-        Chain chain = cache.get(token);
+        Chain chain = known != null ? known : cache.get(token);
         if (chain == null) {
             tokenNotFound(io, "HTTPReqCall", id, token);
             return;
@@ -189,11 +197,11 @@ public final class CallHandler {
         send(io, Rpc.HTTP_REQ_CALL);
     }
 
-    private void responseCall(FlatReader payload, Io io, CallState call) {
+    private void responseCall(FlatReader payload, Io io, CallState call, Chain known) {
         WireResponse resp = new WireResponse(payload);
         long token = resp.confToken();
         long id = resp.id();
-        Chain chain = cache.get(token);
+        Chain chain = known != null ? known : cache.get(token);
         if (chain == null) {
             tokenNotFound(io, "HTTPRespCall", id, token);
             return;

@@ -66,7 +66,8 @@ final class LoopConnection implements ServerConnection {
     private volatile ByteBuffer pendingOut;
     private boolean closeAfterWrite;
 
-    // The call being prefetched (loop thread only).
+    // The call being served: its type and the chain its token named when it arrived (written by the loop
+    // before the call runs, here or on a worker); the prefetch round's answers.
     private int callType;
     private Chain callChain;
     private byte[][] answers;
@@ -169,11 +170,11 @@ final class LoopConnection implements ServerConnection {
         stallReported = false;
         FlatReader payload = input.payload(callReader);
         Chain chain = type == Rpc.HTTP_REQ_CALL || type == Rpc.HTTP_RESP_CALL ? server.handler().chainOf(type, payload) : null;
+        callChain = chain; // looked up once: the handler runs this chain rather than looking it up again
         if (chain != null) {
             boolean responsePhase = type == Rpc.HTTP_RESP_CALL;
             int n = chain.prefetchCount(responsePhase);
             if (n > 0) {
-                callChain = chain;
                 answers = new byte[n][];
                 answered = 0;
                 state = PREFETCH;
@@ -235,7 +236,6 @@ final class LoopConnection implements ServerConnection {
         byte[][] ready = answers;
         Chain chain = callChain;
         answers = null;
-        callChain = null;
         if (chain.blocking()) {
             toWorker(ready);
         } else {
@@ -250,7 +250,7 @@ final class LoopConnection implements ServerConnection {
         ex.bind(this, prefetched);
         callThread = Thread.currentThread();
         try {
-            server.handler().handle(callType, callReader, ex, call);
+            server.handler().handle(callType, callReader, ex, call, callChain);
             reply(ex, false);
         } catch (ExtraInfoFailedException e) {
             extraInfoFailed(e);
@@ -277,7 +277,7 @@ final class LoopConnection implements ServerConnection {
         ex.bind(this, prefetched);
         callThread = Thread.currentThread();
         try {
-            server.handler().handle(callType, callReader, ex, call);
+            server.handler().handle(callType, callReader, ex, call, callChain);
             reply(ex, true);
         } catch (ExtraInfoFailedException e) {
             extraInfoFailed(e);
@@ -348,6 +348,7 @@ final class LoopConnection implements ServerConnection {
     }
 
     private void finishCall() {
+        callChain = null;
         io.github.a6sdk.runtime.metrics.Metrics m = server.metrics();
         if (m != null) {
             m.callEnded(callType, callStart);
