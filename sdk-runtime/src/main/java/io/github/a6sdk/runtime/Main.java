@@ -95,22 +95,27 @@ public final class Main {
                 String.valueOf(ProcessHandle.current().pid()), catalog.names(), readyMillis);
 
         runner.awaitStopped(Long.MAX_VALUE);
-        lifecycle.close(PluginLifecycle.CLOSE_MILLIS); // after the drain: no call uses the plugins any more
+        // After the drain no call uses the plugins any more. They may take what is left of A6_DRAIN_MS and a
+        // little more to close (at most CLOSE_MILLIS): APISIX sends SIGKILL 1 s after SIGTERM.
+        long closeMillis = Math.max(CLOSE_AT_LEAST_MILLIS, Math.min(PluginLifecycle.CLOSE_MILLIS,
+                config.drainMillis() + CLOSE_PAST_DRAIN_MILLIS - runner.millisSinceStop()));
+        lifecycle.close(closeMillis);
         LOG.log(Level.INFO, "stopped");
         return 0;
     }
 
     /**
-     * On SIGTERM, keep serving the socket path while a newer runner starts on it (APISIX reload starts
-     * it first, and a JVM under load may need most of a second to bind), for all of A6_DRAIN_MS but the
-     * last 200 ms (closing plugins may take up to 200 ms more), then drain: see Runner#shutdown(long, long).
+     * On SIGTERM: keep serving the socket path while it is useful and a newer runner may still be
+     * starting, then retire the connections, all within A6_DRAIN_MS: see Runner#shutdown(long).
      */
     private static void stop(Runner runner, RunnerConfig config) {
-        runner.shutdown(Math.max(0, config.drainMillis() - HANDOVER_MARGIN_MILLIS), config.drainMillis());
+        runner.shutdown(config.drainMillis());
     }
 
-    /** What a SIGTERM leaves of A6_DRAIN_MS, after the wait for a newer runner, to close connections and exit. */
-    static final long HANDOVER_MARGIN_MILLIS = 200;
+    /** Plugins always get this long to close, however late the drain ended. */
+    static final long CLOSE_AT_LEAST_MILLIS = 20;
+    /** How far past A6_DRAIN_MS (default 900) the plugins may take to close: 900 + 60 leaves 40 ms to exit before SIGKILL. */
+    static final long CLOSE_PAST_DRAIN_MILLIS = 60;
 
     private static void handleSignals(Runner runner, RunnerConfig config, PluginLifecycle lifecycle) {
         for (String sig : new String[] {"TERM", "INT"}) {

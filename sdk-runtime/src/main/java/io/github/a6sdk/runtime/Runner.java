@@ -44,11 +44,20 @@ public final class Runner implements AutoCloseable {
     private final Transport transport;
     private final Server server;
     private final CountDownLatch stopped = new CountDownLatch(1);
-    /** How long every connection must have been quiet before a draining runner closes the idle ones. */
-    private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** With no call for this long, a stopping runner lets go of its path at once (it has no traffic to keep). */
+    public static final long QUIET_MILLIS = 100;
+    /**
+     * The end of {@code A6_DRAIN_MS} a stopping runner keeps for its calls in flight to finish, its idle
+     * connections to be retired and its plugins to close: it holds its path until this much is left.
+     */
+    public static final long RETIRE_MARGIN_MILLIS = 150;
+    /** The longest a stopping runner waits for a client to close an idle connection it said goodbye to before the next. */
+    static final long GOODBYE_PACE_MICROS = 2000;
     private static final AtomicInteger TEMP_NAMES = new AtomicInteger();
 
     private volatile boolean stopping;
+    /** When shutdown began (System.nanoTime). */
+    private volatile long stopStarted;
     /** The identity (device and inode) of the socket file this runner bound. */
     private Object socketKey;
     private Transport.Listener listener;
@@ -78,6 +87,11 @@ public final class Runner implements AutoCloseable {
     /** Whether the runner is draining (after SIGTERM or {@link #shutdown}). */
     public boolean isStopping() {
         return stopping;
+    }
+
+    /** Milliseconds since shutdown began (0 before). */
+    public long millisSinceStop() {
+        return stopping ? TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopStarted) : 0;
     }
 
     /** What is recorded for Prometheus, or {@code null} when A6_METRICS_ADDRESS is unset (or unusable). */
@@ -145,15 +159,33 @@ public final class Runner implements AutoCloseable {
             throw new IOException("cannot listen on " + temp + (temp.equals(path) ? "" : " (to be renamed to " + path + ")")
                     + " (APISIX_LISTEN_ADDRESS): " + describe(e), e);
         }
+        if (config.metricsAddress() != null) { // the metrics classes load only when asked for
+            metrics = Metrics.start(config.metricsAddress(), catalog, () -> !stopping, () -> server.connections().size(),
+                    cache::size, transportName(), threadKind());
+            server.useMetrics(metrics);
+        }
+        // The server runs before the path is ours: from the rename on, a connection is served at once.
         try {
             Files.setPosixFilePermissions(temp, permissions(config.socketMode()));
+            server.start(listener);
+        } catch (IOException | RuntimeException e) {
+            server.stop();
+            listener.close();
+            Files.deleteIfExists(temp);
+            closeMetrics();
+            throw new IOException("cannot serve " + path + " (APISIX_LISTEN_ADDRESS): " + describe(e), e);
+        }
+        try {
             socketKey = fileKey(temp);
             if (!temp.equals(path)) {
                 Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE);
             }
         } catch (IOException | RuntimeException e) {
+            socketKey = null;
+            server.stop();
             listener.close();
             Files.deleteIfExists(temp);
+            closeMetrics();
             throw new IOException("cannot make the socket " + path + " (APISIX_LISTEN_ADDRESS): " + describe(e), e);
         }
         if (live) {
@@ -161,19 +193,6 @@ public final class Runner implements AutoCloseable {
                     + " the other runner keeps its open connections until it stops", path);
         } else if (replacing) {
             LOG.log(Level.INFO, "replaced stale socket file {0}", path);
-        }
-        metrics = Metrics.start(config.metricsAddress(), catalog, () -> !stopping, () -> server.connections().size(),
-                cache::size, transportName(), threadKind());
-        server.useMetrics(metrics);
-        try {
-            server.start(listener);
-        } catch (IOException | RuntimeException e) {
-            releaseSocketPath();
-            listener.close();
-            if (metrics != null) {
-                metrics.close();
-            }
-            throw new IOException("cannot serve " + path + ": " + describe(e), e);
         }
         return this;
     }
@@ -238,44 +257,60 @@ public final class Runner implements AutoCloseable {
     }
 
     /**
-     * Stops at once: removes the socket file (if it is still this runner's), stops accepting, lets
-     * calls in flight finish for up to {@code drainMillis}, then closes every connection.
-     */
-    public void shutdown(long drainMillis) {
-        shutdown(0, drainMillis);
-    }
-
-    /**
-     * Stops the way APISIX expects on reload (SIGTERM, then SIGKILL after 1 s), in two steps.
+     * Stops the way APISIX expects on a reload or a stop (SIGTERM, then SIGKILL 1 s later), within
+     * {@code drainMillis} in all ({@code A6_DRAIN_MS}):
      *
      * <ol>
-     * <li>Hand over: while the socket path is still this runner's, keep accepting and serving for up
-     * to {@code handoverMillis}, so that a newer runner that is still starting finds no gap; stop as
-     * soon as a newer runner has taken the path over. Then remove the path if it is still ours (never
-     * a newer runner's) and stop accepting.
-     * <li>Drain: every connection closes right after the call it is serving is answered, and an idle
-     * connection once it has been quiet for 50 ms (a pooled connection APISIX is not using). After
-     * {@code drainMillis} in all, whatever is left is closed.
+     * <li><b>Hold</b>: while the socket path is still this runner's and calls keep coming, keep
+     * serving it, accepting included, so that a newer runner that is still starting finds no gap;
+     * until {@link #RETIRE_MARGIN_MILLIS} before the end, which leaves the calls in flight time to
+     * finish. Stop holding as soon as a newer runner has taken the path over, or when no call has
+     * come for {@link #QUIET_MILLIS} (at once, for a runner that was idle when told to stop).
+     * <li><b>Let go</b>: remove the path if it is still this runner's (never a newer runner's),
+     * accept what is waiting in the listener's backlog, close the listener.
+     * <li><b>Retire</b>: a connection in use is closed after its reply, which carries the goodbye
+     * frame; an idle one gets the goodbye on its own ({@link ServerConnection#sayGoodbye}), one
+     * connection at a time, each once the previous one's client has closed it (at most
+     * {@link #GOODBYE_PACE_MICROS} apart), so that no client meets more than one of them at once.
      * </ol>
+     *
+     * Whatever is still open {@code drainMillis} after the call is closed.
      */
-    public void shutdown(long handoverMillis, long drainMillis) {
+    public void shutdown(long drainMillis) {
         synchronized (this) {
             if (stopping) {
-                awaitStopped(Math.max(drainMillis, handoverMillis) + 1000);
+                awaitStopped(drainMillis + 1000);
                 return;
             }
             stopping = true;
         }
         long start = System.nanoTime();
-        long deadline = start + TimeUnit.MILLISECONDS.toNanos(Math.max(drainMillis, handoverMillis));
-        long handoverDeadline = start + TimeUnit.MILLISECONDS.toNanos(Math.min(handoverMillis, drainMillis));
-        while (ownsSocketPath() && System.nanoTime() < handoverDeadline) {
-            if (!pause(5)) {
+        stopStarted = start;
+        long deadline = start + TimeUnit.MILLISECONDS.toNanos(drainMillis);
+        long holdUntil = deadline - TimeUnit.MILLISECONDS.toNanos(Math.min(drainMillis, RETIRE_MARGIN_MILLIS));
+        long quietNanos = TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS);
+        String why = "";
+        while (true) {
+            long now = System.nanoTime();
+            if (!ownsSocketPath()) {
+                why = socketKey == null ? "" : "a newer runner has taken the path over";
+                break;
+            }
+            if (server.isQuiet(now, quietNanos)) {
+                why = "no call for " + QUIET_MILLIS + " ms";
+                break;
+            }
+            if (now >= holdUntil) {
+                why = "calls still coming, no newer runner after " + TimeUnit.NANOSECONDS.toMillis(now - start) + " ms";
+                break;
+            }
+            if (!pause(1)) {
                 break;
             }
         }
+        int open = server.connections().size();
         releaseSocketPath();
-        server.stopAccepting();
+        server.stopAccepting(20);
         try {
             if (listener != null) {
                 listener.close();
@@ -284,42 +319,66 @@ public final class Runner implements AutoCloseable {
             LOG.log(Level.WARNING, "closing the listener: {0}", e.toString());
         }
         server.closeConnectionsAfterCalls();
-        // A connection in use is retired with its next reply (CallHandler's goodbye: APISIX never pools it
-        // again). Idle ones are closed only once the whole runner has gone quiet, or at the deadline: while
-        // calls come in, an idle pooled connection is about to be used (and retired without a race),
-        // whereas closing it could meet APISIX writing on it.
-        int pending;
-        do {
-            pending = 0;
-            long now = System.nanoTime();
-            boolean allQuiet = true;
-            for (ServerConnection c : server.connections()) {
-                if (c.isBusy() || now - c.quietSince() < QUIET_NANOS) {
-                    allQuiet = false;
-                }
-                if (c.isBusy()) {
-                    pending++;
-                }
+        if (!why.isEmpty()) {
+            LOG.log(Level.INFO, "let go of {0} after {1} ms ({2}); retiring {3} open connections",
+                    config.socket(), String.valueOf(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)), why,
+                    String.valueOf(open));
+        }
+        retireConnections(deadline);
+        int pending = 0;
+        for (ServerConnection c : server.connections()) {
+            if (c.isBusy()) {
+                pending++;
             }
-            if (allQuiet || now >= deadline) {
-                for (ServerConnection c : server.connections()) {
-                    if (!c.isBusy()) {
-                        c.stopReading();
-                    }
-                }
-            }
-            if (server.connections().isEmpty() || !pause(2)) {
-                break;
-            }
-        } while (System.nanoTime() < deadline);
+        }
         if (pending > 0) {
-            LOG.log(Level.WARNING, "{0} calls still running after {1} ms; closing their connections", pending, drainMillis);
+            LOG.log(Level.WARNING, "{0} calls still running after {1} ms; closing their connections",
+                    String.valueOf(pending), String.valueOf(drainMillis));
         }
         server.stop();
+        closeMetrics();
+        stopped.countDown();
+    }
+
+    /**
+     * Waits for the connections to close, until {@code deadline}: busy ones close after their
+     * reply; idle ones are given the goodbye one at a time.
+     */
+    private void retireConnections(long deadline) {
+        Set<ServerConnection> greeted = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        ServerConnection waitingFor = null;
+        long waitingSince = 0;
+        long pace = TimeUnit.MICROSECONDS.toNanos(GOODBYE_PACE_MICROS);
+        while (!server.connections().isEmpty()) {
+            long now = System.nanoTime();
+            if (now >= deadline) {
+                return;
+            }
+            if (waitingFor != null && server.connections().contains(waitingFor) && now - waitingSince < pace) {
+                java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+                continue;
+            }
+            waitingFor = null;
+            for (ServerConnection c : server.connections()) {
+                if (!greeted.contains(c) && !c.isBusy()) {
+                    waitingFor = c;
+                    break;
+                }
+            }
+            if (waitingFor == null) {
+                java.util.concurrent.locks.LockSupport.parkNanos(200_000); // only busy or greeted ones left
+                continue;
+            }
+            greeted.add(waitingFor);
+            waitingSince = now;
+            waitingFor.sayGoodbye();
+        }
+    }
+
+    private void closeMetrics() {
         if (metrics != null) {
             metrics.close();
         }
-        stopped.countDown();
     }
 
     /** Removes the socket file if it is still the one this runner bound; a newer runner's is left alone. */

@@ -13,7 +13,10 @@ import java.util.Map;
  * @param socketMode file mode of the socket, octal ({@code A6_SOCKET_MODE}, default 0766)
  * @param confCacheSize most route confs kept ({@code A6_CONF_CACHE_SIZE}, default 131072)
  * @param maxConnections most connections served at once ({@code A6_MAX_CONNECTIONS}, default 4096)
- * @param drainMillis how long a SIGTERM waits for calls in flight ({@code A6_DRAIN_MS}, default 800)
+ * @param drainMillis how long a stopping runner may take, from SIGTERM to its connections closed
+ *     ({@code A6_DRAIN_MS}, default 900; APISIX sends SIGKILL 1 s after SIGTERM): it serves its path while
+ *     calls come and no newer runner has taken it, until {@code Runner.RETIRE_MARGIN_MILLIS} before the end,
+ *     then retires its connections
  * @param callTimeoutMillis how long one call (plugins and ExtraInfo rounds) may take before the runner
  *     gives up on it, answers SERVICE_UNAVAILABLE and closes its connection ({@code A6_CALL_TIMEOUT_MS},
  *     default 55000, a little under APISIX's 60 s read timeout; 0 turns the watchdog off)
@@ -62,7 +65,7 @@ public record RunnerConfig(
                 mode(env.getOrDefault("A6_SOCKET_MODE", "0766")),
                 (int) number(env, "A6_CONF_CACHE_SIZE", 131072, 1, 1 << 24),
                 (int) number(env, "A6_MAX_CONNECTIONS", 4096, 1, 1 << 20),
-                number(env, "A6_DRAIN_MS", 800, 0, 60_000),
+                number(env, "A6_DRAIN_MS", 900, 0, 60_000),
                 number(env, "A6_CALL_TIMEOUT_MS", 55_000, 0, 24L * 3600 * 1000),
                 !"false".equalsIgnoreCase(env.getOrDefault("A6_EXIT_WITH_PARENT", "true")),
                 env.getOrDefault("A6_LOG_LEVEL", "INFO"),

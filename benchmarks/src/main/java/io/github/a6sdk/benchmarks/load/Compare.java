@@ -49,6 +49,11 @@ public final class Compare {
         List<String> connectionRunners = List.of("tuned", "before", "go", "official");
         boolean overlap = true;
         final Overlap.Options overlapOptions = new Overlap.Options();
+        /** Plugin jars of the start/stop cells, in order: label → jar (default: ours). */
+        Map<String, Path> startStopJars = new LinkedHashMap<>();
+        /** JVM flag sets of the start/stop cells: "plain" (java -jar) and "readme" (the tuned flags). */
+        List<String> startStopVariants = List.of("plain", "readme");
+        long startStopIdleMs = 500;
         Path out;
         Path workDir;
     }
@@ -242,6 +247,38 @@ public final class Compare {
             cells.addAll(Connections.measure(spec, cfg.workDir, cfg.scaleWarmupMs, cfg.scaleMeasureMs, log));
         }
         return Connections.report(cells, machine, cfg.scaleWarmupMs, cfg.scaleMeasureMs);
+    }
+
+    /** The start and idle-stop cells: every jar of --startstop-jars with each flag set, then the baselines. */
+    String startStop(String machine) throws InterruptedException {
+        Map<String, Path> jars = new LinkedHashMap<>(cfg.startStopJars);
+        if (jars.isEmpty()) {
+            jars.put("ours", cfg.oursJar);
+        }
+        List<StartStop.Cell> cells = new ArrayList<>();
+        List<RunnerProcess.Spec> specs = new ArrayList<>();
+        for (Map.Entry<String, Path> jar : jars.entrySet()) {
+            int n = 0;
+            for (String v : cfg.startStopVariants) {
+                String flags = v.equals("readme") ? cfg.tunedFlags : v.equals("plain") ? "" : v;
+                String suffix = v.equals("plain") ? "" : v.equals("readme") ? "-readme" : "-flags" + (++n);
+                specs.add(oursJar(jar.getKey() + suffix, cfg.java, flags, jar.getValue()));
+            }
+        }
+        for (String r : cfg.runners) {
+            if (r.equals("go") || r.equals("official")) {
+                specs.add(spec(r));
+            }
+        }
+        for (RunnerProcess.Spec spec : specs) {
+            log.println("== " + spec.label() + ": start and idle stop");
+            try {
+                cells.add(StartStop.measure(spec, cfg.workDir, cfg.startRuns, cfg.startStopIdleMs));
+            } catch (IOException e) {
+                log.println("  [" + spec.label() + "] not measured: " + e.getMessage());
+            }
+        }
+        return StartStop.report(cells, cfg.startRuns, cfg.startStopIdleMs, machine);
     }
 
     /** The restart cells (overlap at each delay, then old tokens) for every runner, as markdown. */
@@ -640,6 +677,14 @@ public final class Compare {
                 case "--overlap-workers": cfg.overlapOptions.workers = Integer.parseInt(v); break;
                 case "--overlap-routes": cfg.overlapOptions.routes = Integer.parseInt(v); break;
                 case "--overlap-fail-pause-ms": cfg.overlapOptions.failPauseMs = Long.parseLong(v); break;
+                case "--startstop-jars":
+                    for (String e : list(v)) {
+                        int eq = e.indexOf('=');
+                        cfg.startStopJars.put(e.substring(0, eq), Path.of(e.substring(eq + 1)));
+                    }
+                    break;
+                case "--startstop-variants": cfg.startStopVariants = Arrays.asList(v.split(";")); break;
+                case "--startstop-idle-ms": cfg.startStopIdleMs = Long.parseLong(v); break;
                 case "--out": cfg.out = Path.of(v); break;
                 case "--work-dir": cfg.workDir = Path.of(v); break;
                 default:
@@ -653,9 +698,17 @@ public final class Compare {
         Compare c = new Compare(cfg);
         String machine = machine() + "; our runner on " + javaVersion(cfg.java);
         System.err.println("machine: " + machine);
-        if (!cfg.only.isEmpty() && !cfg.only.equals("overlap") && !cfg.only.equals("connections")) {
-            System.err.println("--only takes: overlap, connections");
+        if (!List.of("", "overlap", "connections", "startstop").contains(cfg.only)) {
+            System.err.println("--only takes: overlap, connections, startstop");
             System.exit(2);
+        }
+        if (cfg.only.equals("startstop")) {
+            String md = c.startStop(machine);
+            System.out.println(md);
+            if (cfg.out != null) {
+                Files.writeString(cfg.out, md);
+            }
+            return;
         }
         if (cfg.only.equals("connections")) {
             String md = c.connections(machine);

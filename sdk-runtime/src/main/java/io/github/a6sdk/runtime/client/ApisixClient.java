@@ -26,8 +26,32 @@ public final class ApisixClient implements Closeable {
     private final FlatBufferBuilder b = new FlatBufferBuilder(1024);
     private final FlatReader reader = new FlatReader();
 
+    private final SocketChannel channel;
+
     private ApisixClient(SocketChannel channel) {
+        this.channel = channel;
         this.frames = new FrameChannel(channel);
+    }
+
+    /**
+     * Whether this idle connection may carry another call, as nginx's keepalive pool judges it: no
+     * unread bytes behind the last reply, and nothing arriving (data or end-of-file) since. A runner
+     * that stops says goodbye on its idle connections: nginx then drops them instead of reusing them.
+     */
+    public boolean isReusable() {
+        if (frames.hasUnread()) {
+            return false;
+        }
+        try {
+            channel.configureBlocking(false);
+            try {
+                return channel.read(java.nio.ByteBuffer.allocate(1)) == 0;
+            } finally {
+                channel.configureBlocking(true);
+            }
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     public static ApisixClient connect(Path socket) throws IOException {

@@ -92,6 +92,11 @@ public final class FrameChannel implements Closeable {
     }
 
     /** The type byte of the last frame read. */
+    /** Whether bytes beyond the last frame read have arrived (a peer's extra frame). */
+    public boolean hasUnread() {
+        return in.position() > readPos;
+    }
+
     public int type() {
         return type;
     }

@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +46,11 @@ final class BlockingConnection extends WireExtraInfo implements Runnable, Server
     private final ReentrantLock writeLock = new ReentrantLock();
     private volatile Thread thread;
     private volatile boolean busy;
+    /**
+     * The goodbye went out (under writeLock): behind a reply (the connection then closes), or on its own
+     * while idle (frames that arrive from then on are dropped until the client closes).
+     */
+    private volatile boolean retired;
     /** When the connection was accepted or last answered a call. */
     private volatile long lastActive = System.nanoTime();
     private volatile long callSeq;
@@ -116,12 +120,14 @@ final class BlockingConnection extends WireExtraInfo implements Runnable, Server
         thread = Thread.currentThread();
         try {
             while (io.readFrame()) {
-                frameStart = 0;
+                if (!beginCall()) {
+                    io.endCall(); // a retired connection: the client has the goodbye as its answer
+                    continue;
+                }
                 callStart = System.nanoTime();
                 callSeq++;
                 int type = io.type();
                 call.begin(type);
-                busy = true;
                 try {
                     handle();
                     flush(true);
@@ -135,7 +141,7 @@ final class BlockingConnection extends WireExtraInfo implements Runnable, Server
                     busy = false;
                     trimEncoder();
                 }
-                if (call.timedOut || server.isClosingConnections()) {
+                if (call.timedOut || retired) { // retired: the reply carried the goodbye
                     break;
                 }
             }
@@ -166,6 +172,43 @@ final class BlockingConnection extends WireExtraInfo implements Runnable, Server
         }
     }
 
+    /** A frame has arrived: the call begins, unless the goodbye went out first (then it is dropped). */
+    private boolean beginCall() {
+        writeLock.lock();
+        try {
+            frameStart = 0;
+            if (retired) {
+                return false;
+            }
+            busy = true;
+            return true;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    @Override
+    public void sayGoodbye() {
+        writeLock.lock();
+        try {
+            if (busy || retired || frameStart != 0 || !channel.isOpen()) {
+                return;
+            }
+            retired = true;
+            ByteBuffer bye = ByteBuffer.wrap(Frames.GOODBYE);
+            while (bye.hasRemaining()) {
+                channel.write(bye);
+            }
+            if (channel instanceof SocketChannel) {
+                ((SocketChannel) channel).shutdownOutput();
+            }
+        } catch (IOException e) {
+            close();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
     @Override
     public void close() {
         try {
@@ -173,25 +216,6 @@ final class BlockingConnection extends WireExtraInfo implements Runnable, Server
         } catch (IOException ignored) {
             // nothing left to do with a connection that failed to close
         }
-    }
-
-    /**
-     * Stops reading new calls (shutdown): an idle connection sees end-of-stream and ends, a call
-     * in flight still writes its reply. Falls back to closing when the channel cannot half-close.
-     */
-    @Override
-    public void stopReading() {
-        if (channel instanceof SocketChannel) {
-            try {
-                ((SocketChannel) channel).shutdownInput();
-                return;
-            } catch (ClosedChannelException e) {
-                return;
-            } catch (IOException e) {
-                // fall through to a full close
-            }
-        }
-        close();
     }
 
     /**
@@ -208,6 +232,7 @@ final class BlockingConnection extends WireExtraInfo implements Runnable, Server
             }
             if (reply && server.isClosingConnections()) {
                 Frames.appendGoodbye(this); // the connection's last reply: see Frames#appendGoodbye
+                retired = true;
             }
             io.flush();
         } finally {

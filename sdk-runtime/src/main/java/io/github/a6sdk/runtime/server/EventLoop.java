@@ -145,22 +145,30 @@ final class EventLoop implements Runnable {
         }
     }
 
-    private void accept() {
+    /** Accepts every connection waiting in the listener's backlog (before the listener closes). */
+    void acceptAll() {
+        while (accept()) {
+            // next
+        }
+    }
+
+    /** Accepts one connection, if one is waiting; returns whether one was. */
+    private boolean accept() {
         SocketChannel ch;
         try {
             ch = listener.accept();
         } catch (ClosedChannelException e) {
-            return;
+            return false;
         } catch (IOException e) {
             server.acceptFailed(e);
-            return;
+            return false;
         }
         if (ch == null) {
-            return; // another loop took it
+            return false; // none waiting, or another loop took it
         }
         if (!server.admit()) {
             server.refuse(ch);
-            return;
+            return true;
         }
         try {
             ch.configureBlocking(false);
@@ -175,5 +183,6 @@ final class EventLoop implements Runnable {
                 // gone anyway
             }
         }
+        return true;
     }
 }

@@ -8,6 +8,8 @@ import java.nio.ByteBuffer;
 final class Frames {
     /** SERVICE_UNAVAILABLE, written by the watchdog for a call it gave up on. */
     static final byte[] UNAVAILABLE = errorFrame(Rpc.ERR_SERVICE_UNAVAILABLE);
+    /** The goodbye of a stopping runner (see {@link #appendGoodbye}): CONF_TOKEN_NOT_FOUND. */
+    static final byte[] GOODBYE = errorFrame(Rpc.ERR_CONF_TOKEN_NOT_FOUND);
 
     private Frames() {}
 
@@ -26,13 +28,19 @@ final class Frames {
     }
 
     /**
-     * Appends the goodbye of a draining runner: a SERVICE_UNAVAILABLE frame that leaves in the same
-     * write as the connection's last reply. APISIX reads it with the reply, finds unread data, and so
-     * never puts the connection back into its keepalive pool; closing it afterwards then races with
-     * nothing (a close alone can meet APISIX writing the next call on the pooled connection).
+     * Appends the goodbye of a stopping runner behind a connection's last reply, in the same write:
+     * APISIX reads the reply, finds unread data, and so never puts the connection back into its
+     * keepalive pool (a close alone can meet APISIX writing its next call on the pooled connection).
+     *
+     * <p>The goodbye is a CONF_TOKEN_NOT_FOUND error frame, because the same frame also retires
+     * connections that are idle in APISIX's pool (sent on its own, see
+     * {@code ServerConnection#sayGoodbye}): nginx drops a pooled connection that becomes readable,
+     * and should APISIX take that connection for a call in the instant before it notices, it reads
+     * the goodbye as the call's answer, and CONF_TOKEN_NOT_FOUND is the one answer on which APISIX
+     * tries again, on another connection (docs/protocol.md 4.4), instead of failing the request.
      */
     static void appendGoodbye(CallHandler.Io io) {
-        CallHandler.error(io, Rpc.ERR_SERVICE_UNAVAILABLE);
+        CallHandler.error(io, Rpc.ERR_CONF_TOKEN_NOT_FOUND);
     }
 
     /** The payload length in the header at {@code at} (absolute; the caller checked 4 bytes are there). */

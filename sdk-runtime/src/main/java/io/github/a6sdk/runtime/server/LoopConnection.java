@@ -65,6 +65,11 @@ final class LoopConnection implements ServerConnection {
     /** Reply bytes the socket did not take yet (loop thread only); volatile for isBusy. */
     private volatile ByteBuffer pendingOut;
     private boolean closeAfterWrite;
+    /**
+     * The goodbye was written, behind a reply (the connection then closes) or on its own to an idle
+     * connection (what arrives from then on is discarded until the client closes).
+     */
+    private volatile boolean retired;
 
     // The call being served: its type and the chain its token named when it arrived (written by the loop
     // before the call runs, here or on a worker); the prefetch round's answers.
@@ -115,6 +120,10 @@ final class LoopConnection implements ServerConnection {
     /** The socket has bytes (loop thread). */
     void onReadable() {
         if (state == WORKER || closed.get()) {
+            return;
+        }
+        if (retired) {
+            discard();
             return;
         }
         try {
@@ -359,7 +368,9 @@ final class LoopConnection implements ServerConnection {
         if (closed.get()) {
             return;
         }
-        if (server.isClosingConnections()) {
+        if (retired) {
+            // The reply carried the goodbye. (One written just before the runner began to close connections
+            // did not: that connection is idle in the client's pool now, and gets the goodbye on its own.)
             if (pendingOut == null) {
                 close();
             } else {
@@ -378,6 +389,7 @@ final class LoopConnection implements ServerConnection {
             boolean retiring = server.isClosingConnections();
             if (retiring) {
                 Frames.appendGoodbye(ex);
+                retired = true;
             }
             ByteBuffer out = ex.output();
             if (mayWait) {
@@ -444,11 +456,45 @@ final class LoopConnection implements ServerConnection {
     // ---- any thread ----
 
     @Override
-    public void stopReading() {
+    public void sayGoodbye() {
+        loop.execute(this::goodbyeOnLoop);
+    }
+
+    /** See {@link ServerConnection#sayGoodbye()} (loop thread). */
+    private void goodbyeOnLoop() {
+        if (closed.get() || retired || state != IDLE || pendingOut != null) {
+            return;
+        }
+        onReadable(); // what has arrived is served first (its reply then carries the goodbye)
+        if (closed.get() || state != IDLE || pendingOut != null || input.hasPartialFrame()) {
+            return;
+        }
         try {
-            channel.shutdownInput();
-        } catch (ClosedChannelException e) {
-            // already closed
+            ByteBuffer bye = ByteBuffer.wrap(Frames.GOODBYE);
+            channel.write(bye);
+            if (bye.hasRemaining()) {
+                close(); // an idle socket takes a dozen bytes; this one is broken
+                return;
+            }
+            retired = true;
+            input.release();
+            channel.shutdownOutput();
+        } catch (IOException e) {
+            close();
+        }
+    }
+
+    /** Reads and drops what a retired connection's client sends, until it closes (loop thread). */
+    private void discard() {
+        ByteBuffer sink = ByteBuffer.allocate(512);
+        try {
+            int n;
+            while ((n = channel.read(sink)) > 0) {
+                sink.clear();
+            }
+            if (n < 0) {
+                close();
+            }
         } catch (IOException e) {
             close();
         }

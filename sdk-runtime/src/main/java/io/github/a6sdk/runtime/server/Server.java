@@ -44,6 +44,8 @@ public final class Server {
     /** What is recorded for Prometheus; null (nothing recorded) without A6_METRICS_ADDRESS. */
     private volatile Metrics metrics;
     private volatile long lastStallLog;
+    /** When the last connection was accepted (System.nanoTime); calls on short connections count as traffic. */
+    private volatile long lastAccepted = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
 
     /**
      * @param threads {@code A6_THREADS}: "platform", or "virtual" (Java 21+) for the blocking calls
@@ -113,9 +115,31 @@ public final class Server {
         return "a " + ConnectionThreads.kind(threads) + " thread per connection";
     }
 
-    /** The runner is about to close the listener: accept may fail from now on, and that is no error. */
-    public void stopAccepting() {
+    /**
+     * The runner is about to close the listener: accept may fail from now on, and that is no error.
+     * The event loops first accept every connection already waiting in the listener's backlog (a
+     * client that connected before the path was let go must be served, not reset); returns once they
+     * have (at most {@code waitMillis}).
+     */
+    public void stopAccepting(long waitMillis) {
         listenerClosing = true;
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(loops.length);
+        for (EventLoop loop : loops) {
+            loop.execute(() -> {
+                loop.acceptAll();
+                done.countDown();
+            });
+        }
+        try {
+            if (loops.length > 0) {
+                done.await(waitMillis, TimeUnit.MILLISECONDS);
+            } else {
+                // The acceptor thread blocks in accept(): give it a moment for what is in the backlog.
+                Thread.sleep(Math.min(waitMillis, 5));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** From now on each connection closes once its call is answered (the drain). */
@@ -124,6 +148,23 @@ public final class Server {
         for (EventLoop loop : loops) {
             loop.wakeupIfElsewhere();
         }
+    }
+
+    /**
+     * Whether the runner has had no traffic for {@code quietNanos}: no call is running or arriving, and
+     * none ended and no connection was accepted in that time. (A call in flight counts as traffic: its
+     * connection is likely to carry the next call.)
+     */
+    public boolean isQuiet(long now, long quietNanos) {
+        if (now - lastAccepted < quietNanos) {
+            return false;
+        }
+        for (ServerConnection c : connections) {
+            if (c.isBusy() || now - c.quietSince() < quietNanos) {
+                return false;
+            }
+        }
+        return true;
     }
 
     boolean isClosingConnections() {
@@ -151,6 +192,7 @@ public final class Server {
     }
 
     void opened(ServerConnection c) {
+        lastAccepted = System.nanoTime();
         connections.add(c);
         Metrics m = metrics;
         if (m != null) {

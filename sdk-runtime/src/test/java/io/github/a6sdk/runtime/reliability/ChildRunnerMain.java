@@ -2,6 +2,9 @@ package io.github.a6sdk.runtime.reliability;
 
 import io.github.a6sdk.runtime.Main;
 import io.github.a6sdk.runtime.transport.JdkUnixTransport;
+import io.github.a6sdk.runtime.transport.Transport;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -28,6 +31,9 @@ import java.util.concurrent.atomic.AtomicReference;
  *   <li>{@code stuck}: closes by sleeping setting {@code close-ms} ({@code A6_PLUGIN_STUCK_CLOSE_MS},
  *       default 0).
  * </ul>
+ *
+ * With {@code A6_TEST_BIND_GATE} set to a file name, the runner binds its socket only once that file
+ * exists (a start that takes exactly as long as a test wants).
  */
 public final class ChildRunnerMain {
     private ChildRunnerMain() {}
@@ -85,7 +91,28 @@ public final class ChildRunnerMain {
         TestPlugin stuck = TestPlugin.request("stuck", (config, request, response) -> {})
                 .lifecycle(context -> closeMillis.set(context.intSetting("close-ms", 0, 0, 60_000)),
                         () -> Thread.sleep(closeMillis.get()));
-        System.exit(Main.serve(new JdkUnixTransport(),
-                TestPlugin.catalog(echo, slow, rewrite, vars, resp, counted, stuck)));
+        String gate = System.getenv("A6_TEST_BIND_GATE");
+        Transport transport = gate == null ? new JdkUnixTransport() : new GatedTransport(new JdkUnixTransport(), Path.of(gate));
+        System.exit(Main.serve(transport, TestPlugin.catalog(echo, slow, rewrite, vars, resp, counted, stuck)));
+    }
+
+    /** Binds once a file exists. */
+    private record GatedTransport(Transport inner, Path gate) implements Transport {
+        @Override
+        public String name() {
+            return inner.name();
+        }
+
+        @Override
+        public Listener listen(Path path) throws IOException {
+            while (!Files.exists(gate)) {
+                try {
+                    Thread.sleep(0, 200_000);
+                } catch (InterruptedException e) {
+                    throw new IOException(e);
+                }
+            }
+            return inner.listen(path);
+        }
     }
 }

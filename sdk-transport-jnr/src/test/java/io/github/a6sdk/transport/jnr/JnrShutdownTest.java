@@ -104,7 +104,7 @@ class JnrShutdownTest {
     void shutdownEndsIdleConnectionsDrainsCallsInFlightAndStopsTheAcceptor() throws Exception {
         Path sock = dir.resolve("jnr.sock");
         RunnerConfig config = RunnerConfig.fromEnvironment(Map.of(
-                "APISIX_LISTEN_ADDRESS", "unix:" + sock, "A6_DRAIN_MS", "5000"));
+                "APISIX_LISTEN_ADDRESS", "unix:" + sock, "A6_DRAIN_MS", "1500"));
         Set<Thread> before = acceptors();
         Runner runner = new Runner(config, PluginCatalog.of(List.of(REGISTRY)), new JnrTransport()).start();
         Set<Thread> mine = acceptors();
@@ -133,14 +133,20 @@ class JnrShutdownTest {
             assertEquals(2, runner.connectionCount(), "the idle and the busy connection are served");
 
             CompletableFuture<Void> stopping = CompletableFuture.runAsync(runner::close, pool);
-            // While a call runs, an idle connection is kept (it may be about to carry a call, which then
-            // retires it without a race); once the runner is quiet it ends, before the drain's deadline.
-            ByteBuffer one = ByteBuffer.allocate(1);
-            CompletableFuture<Integer> eof = CompletableFuture.supplyAsync(() -> {
+            // A call in flight is traffic: the runner holds its path until 150 ms before the end of its drain,
+            // then retires its connections. The idle one gets the goodbye (CONF_TOKEN_NOT_FOUND: a client that
+            // wrote a call on it meanwhile tries again elsewhere), then end-of-stream.
+            CompletableFuture<byte[]> untilEof = CompletableFuture.supplyAsync(() -> {
+                java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+                ByteBuffer buf = ByteBuffer.allocate(64);
                 try {
-                    return idle.read(one);
+                    while (idle.read(buf) >= 0) {
+                        got.write(buf.array(), 0, buf.position());
+                        buf.clear();
+                    }
+                    return got.toByteArray();
                 } catch (Exception e) {
-                    return -2;
+                    return null;
                 }
             }, pool);
             long removed = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
@@ -153,7 +159,12 @@ class JnrShutdownTest {
             RELEASE.countDown();
             Reply.Stop stop = assertInstanceOf(Reply.Stop.class, inFlight.get(5, TimeUnit.SECONDS));
             assertEquals(200, stop.status());
-            assertEquals(-1, eof.get(3, TimeUnit.SECONDS), "the idle connection sees end-of-stream once the runner is quiet");
+            byte[] goodbye = untilEof.get(3, TimeUnit.SECONDS);
+            assertTrue(goodbye != null && goodbye.length > 4 && goodbye[0] == 0, "an error frame, then end-of-stream");
+            io.github.a6sdk.runtime.protocol.FlatReader err = new io.github.a6sdk.runtime.protocol.FlatReader().reset(
+                    ByteBuffer.wrap(goodbye).order(java.nio.ByteOrder.LITTLE_ENDIAN), 4, goodbye.length - 4);
+            assertEquals(io.github.a6sdk.runtime.protocol.Rpc.ERR_CONF_TOKEN_NOT_FOUND, err.u8(err.root(), 0), "the goodbye");
+            idle.close(); // as nginx's pool does
             stopping.get(5, TimeUnit.SECONDS);
         } finally {
             RELEASE.countDown();
