@@ -49,6 +49,8 @@ public final class Compare {
         List<String> connectionRunners = List.of("tuned", "before", "go", "official");
         boolean overlap = true;
         final Overlap.Options overlapOptions = new Overlap.Options();
+        /** Plugin jars of the restart cells for runner "ours", in order: label → jar (default: ours). */
+        Map<String, Path> overlapJars = new LinkedHashMap<>();
         /** Plugin jars of the start/stop cells, in order: label → jar (default: ours). */
         Map<String, Path> startStopJars = new LinkedHashMap<>();
         /** JVM flag sets of the start/stop cells: "plain" (java -jar) and "readme" (the tuned flags). */
@@ -288,11 +290,25 @@ public final class Compare {
         for (String label : cfg.runners) {
             RunnerProcess.Spec spec = spec(label);
             log.println("== " + label + ": restart cells");
-            for (long d : cfg.overlapOptions.delaysMs) {
-                try {
-                    cells.add(Overlap.overlap(spec, cfg.workDir, d, cfg.overlapOptions));
-                } catch (IOException e) {
-                    log.println("  [" + label + " overlap " + d + " ms] not measured: " + e.getMessage());
+            List<RunnerProcess.Spec> specs = new ArrayList<>();
+            if (label.equals("ours") && !cfg.overlapJars.isEmpty()) {
+                for (Map.Entry<String, Path> jar : cfg.overlapJars.entrySet()) {
+                    specs.add(oursJar(jar.getKey(), cfg.java, cfg.oursFlags, jar.getValue()));
+                }
+            } else {
+                specs.add(spec);
+            }
+            for (RunnerProcess.Spec s : specs) {
+                for (long d : cfg.overlapOptions.delaysMs) {
+                    for (long hold : cfg.overlapOptions.holdBacksMs) {
+                        for (int run = 0; run < cfg.overlapOptions.runs; run++) {
+                            try {
+                                cells.add(Overlap.overlap(s, cfg.workDir, d, hold, cfg.overlapOptions));
+                            } catch (IOException e) {
+                                log.println("  [" + s.label() + " overlap " + d + " ms] not measured: " + e.getMessage());
+                            }
+                        }
+                    }
                 }
             }
             try {
@@ -677,12 +693,10 @@ public final class Compare {
                 case "--overlap-workers": cfg.overlapOptions.workers = Integer.parseInt(v); break;
                 case "--overlap-routes": cfg.overlapOptions.routes = Integer.parseInt(v); break;
                 case "--overlap-fail-pause-ms": cfg.overlapOptions.failPauseMs = Long.parseLong(v); break;
-                case "--startstop-jars":
-                    for (String e : list(v)) {
-                        int eq = e.indexOf('=');
-                        cfg.startStopJars.put(e.substring(0, eq), Path.of(e.substring(eq + 1)));
-                    }
-                    break;
+                case "--overlap-hold-back": cfg.overlapOptions.holdBacksMs = list(v).stream().map(Compare::seconds).toList(); break;
+                case "--overlap-runs": cfg.overlapOptions.runs = Integer.parseInt(v); break;
+                case "--overlap-jars": cfg.overlapJars = jars(v); break;
+                case "--startstop-jars": cfg.startStopJars = jars(v); break;
                 case "--startstop-variants": cfg.startStopVariants = Arrays.asList(v.split(";")); break;
                 case "--startstop-idle-ms": cfg.startStopIdleMs = Long.parseLong(v); break;
                 case "--out": cfg.out = Path.of(v); break;
@@ -747,6 +761,16 @@ public final class Compare {
         if (cfg.out != null) {
             Files.writeString(cfg.out, md);
         }
+    }
+
+    /** {@code label=path,label=path} in order. */
+    private static Map<String, Path> jars(String v) {
+        Map<String, Path> out = new LinkedHashMap<>();
+        for (String e : list(v)) {
+            int eq = e.indexOf('=');
+            out.put(e.substring(0, eq), Path.of(e.substring(eq + 1)));
+        }
+        return out;
     }
 
     private static List<String> list(String v) {

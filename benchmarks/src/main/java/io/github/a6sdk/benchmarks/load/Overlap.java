@@ -44,12 +44,16 @@ final class Overlap {
         long timeoutMs = 60_000;
         /** Pause of a client thread after a failed call (an APISIX 503 is not free; see the README). */
         long failPauseMs = 1;
+        /** How long B's start is held back (a loaded host, a start hook that connects somewhere): 0 = none. */
+        List<Long> holdBacksMs = List.of(0L);
+        /** Runs of each cell. */
+        int runs = 1;
     }
 
     /** One overlap run. */
-    record Cell(String runner, long delayMs, long ok, long failed, long wrong, long tokenNotFound, double gapMs,
-            double gapStartS, boolean pathExists, String served, String aExit, String bExit, int respawns,
-            String notes) {}
+    record Cell(String runner, long delayMs, long holdBackMs, long ok, long failed, long wrong, long tokenNotFound,
+            double gapMs, double gapStartS, double bBindMs, boolean pathExists, String served, String aExit, String bExit,
+            int respawns, String notes) {}
 
     /** One token run. */
     record TokenCell(String runner, int sent, int notFound, int wrong, int other, String notes) {}
@@ -65,8 +69,9 @@ final class Overlap {
     }
 
     /** The overlap sequence for one runner and one delay D between B's start and A's SIGTERM. */
-    static Cell overlap(RunnerProcess.Spec spec, Path base, long delayMs, Options o) throws IOException, InterruptedException {
-        Path dir = Files.createDirectories(base.resolve("overlap-" + spec.label() + "-" + delayMs + "ms"));
+    static Cell overlap(RunnerProcess.Spec spec, Path base, long delayMs, long holdBackMs, Options o)
+            throws IOException, InterruptedException {
+        Path dir = Files.createDirectories(base.resolve("overlap-" + spec.label() + "-" + delayMs + "ms-" + holdBackMs));
         Path p = dir.resolve("runner.sock");
         Files.deleteIfExists(p);
         List<RunnerProcess> started = new CopyOnWriteArrayList<>();
@@ -86,7 +91,8 @@ final class Overlap {
             load.start();
             Thread.sleep(o.warmupMs);
 
-            sup = new Supervisor(spec, dir, p, o.respawnMs, started);
+            sup = new Supervisor(holdBackMs > 0 ? heldBack(spec, holdBackMs) : spec, dir, p, o.respawnMs, started);
+            long bLaunched = System.nanoTime();
             sup.start();
             Thread.sleep(delayMs);
 
@@ -106,6 +112,8 @@ final class Overlap {
             load.stop();
             sup.stopRespawning();
             double gapStartS = (client.longestGapStartNanos() - tTerm) / 1e9;
+            long bound = watch.firstChange();
+            double bBindMs = bound < 0 ? Double.NaN : (bound - bLaunched) / 1e6;
             long aborted = load.join(3000, client);
 
             boolean exists = Files.exists(p, LinkOption.NOFOLLOW_LINKS);
@@ -130,13 +138,13 @@ final class Overlap {
             if (aborted > 0) {
                 notes.append(" ").append(aborted).append(" calls still in flight at the end (not counted).");
             }
-            Cell c = new Cell(spec.label(), delayMs, client.ok.sum(), client.failed.sum(), client.wrong.sum(),
-                    client.tokenNotFound.sum(), gapMs, gapStartS, exists, served, aExit, bExit, sup.respawns(),
+            Cell c = new Cell(spec.label(), delayMs, holdBackMs, client.ok.sum(), client.failed.sum(), client.wrong.sum(),
+                    client.tokenNotFound.sum(), gapMs, gapStartS, bBindMs, exists, served, aExit, bExit, sup.respawns(),
                     notes.toString().trim());
-            System.err.println(String.format(Locale.ROOT, "  [%s overlap %d ms] ok %d, failed %d, wrong %d, token-not-found %d,"
-                    + " longest gap %.0f ms from %+.2f s; P %s, served %s; A %s; B %s; %s", c.runner(), delayMs, c.ok(),
-                    c.failed(), c.wrong(), c.tokenNotFound(), gapMs, gapStartS, exists ? "exists" : "missing", served,
-                    aExit, bExit, c.notes()));
+            System.err.println(String.format(Locale.ROOT, "  [%s overlap %d ms, B held back %d ms] ok %d, failed %d, wrong %d,"
+                    + " token-not-found %d, longest gap %.0f ms from %+.2f s; B bound %.0f ms after its launch; P %s, served %s;"
+                    + " A %s; B %s; %s", c.runner(), delayMs, holdBackMs, c.ok(), c.failed(), c.wrong(), c.tokenNotFound(), gapMs,
+                    gapStartS, bBindMs, exists ? "exists" : "missing", served, aExit, bExit, c.notes()));
             return c;
         } finally {
             client.close();
@@ -150,6 +158,14 @@ final class Overlap {
             stopAll(started);
             Files.deleteIfExists(p);
         }
+    }
+
+    /** {@code spec} started {@code ms} later than asked: {@code sh -c 'sleep S; exec cmd...'} (the pid stays the runner's). */
+    static RunnerProcess.Spec heldBack(RunnerProcess.Spec spec, long ms) {
+        List<String> cmd = new ArrayList<>(List.of("sh", "-c", "sleep " + String.format(Locale.ROOT, "%.3f", ms / 1000.0)
+                + "; exec \"$@\"", "sh"));
+        cmd.addAll(spec.command());
+        return new RunnerProcess.Spec(spec.label(), cmd, spec.env(), spec.artifact());
     }
 
     /** A new connection and a PrepareConf on P: "yes", or "no (why)". */
@@ -352,6 +368,11 @@ final class Overlap {
             }
         }
 
+        /** When P first changed (System.nanoTime), or -1. */
+        long firstChange() {
+            return events.isEmpty() ? -1 : events.get(0)[0];
+        }
+
         /** The inode at P, or -1 when nothing is there. */
         private long inode() {
             try {
@@ -440,28 +461,62 @@ final class Overlap {
     static String report(List<Cell> cells, List<TokenCell> tokens, Options o) {
         StringBuilder md = new StringBuilder();
         if (!cells.isEmpty()) {
-            md.append("### Runner restart under load: reload overlap (issue 12)\n\n");
-            md.append(String.format(Locale.ROOT, "APISIX-like client (%d threads on %d workers: keepalive pool, token caches,"
-                    + " CONF_TOKEN_NOT_FOUND retries as APISIX), %d `say` routes each answering its own name. Runner A"
-                    + " serves P; after %.0f s of load runner B starts on P; D later A gets SIGTERM (SIGKILL %.0f s"
-                    + " later if alive); B is respawned %.0f s after it exits; load for %.0f s after the SIGTERM;"
-                    + " a client thread pauses %d ms after a failed call."
-                    + " Longest gap: longest time with no successful call; its start in s after A's SIGTERM.%n%n",
+            md.append("### Runner restart under load: reload overlap\n\n");
+            md.append(String.format(Locale.ROOT, "APISIX-like client (%d threads on %d workers, back to back: keepalive pool,"
+                    + " token caches, CONF_TOKEN_NOT_FOUND retries as APISIX), %d `say` routes each answering its own name."
+                    + " Runner A serves P; after %.0f s of load runner B starts on P (held back: B's process starts that much"
+                    + " later, as on a loaded host or with a slow start hook); D later A gets SIGTERM (SIGKILL %.0f s later if"
+                    + " alive); B is respawned %.0f s after it exits; load for %.0f s after the SIGTERM; a client thread pauses"
+                    + " %d ms after a failed call. B bind: from B's launch until P changed. Longest gap: longest time with no"
+                    + " successful call.%n%n",
                     o.threads, o.workers, o.routes, o.warmupMs / 1000.0, o.killAfterMs / 1000.0, o.respawnMs / 1000.0,
                     o.afterMs / 1000.0, o.failPauseMs));
-            md.append("| runner | D | calls ok | failed calls | wrong answers | token-not-found retries | longest gap ms |"
-                    + " gap from s | P at end | P served | A | B | B respawns |\n");
-            md.append("|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|---|---:|\n");
+            // One row per (runner, D, hold-back): the runs summed, each run's failed calls listed.
+            Map<String, List<Cell>> groups = new java.util.LinkedHashMap<>();
             for (Cell c : cells) {
-                md.append(String.format(Locale.ROOT, "| %s | %.1f s | %,d | %,d | %,d | %,d | %,.0f | %+.2f | %s | %s | %s | %s | %d |%n",
-                        c.runner(), c.delayMs() / 1000.0, c.ok(), c.failed(), c.wrong(), c.tokenNotFound(), c.gapMs(),
-                        c.gapStartS(), c.pathExists() ? "present" : "**missing**", c.served().replace("|", "\\|"),
-                        c.aExit(), c.bExit(), c.respawns()));
+                groups.computeIfAbsent(c.runner() + "|" + c.delayMs() + "|" + c.holdBackMs(), k -> new ArrayList<>()).add(c);
+            }
+            md.append("| runner | D | B held back | runs | calls ok | failed calls | failed calls per run | wrong answers |"
+                    + " token-not-found retries | B bind ms (median) | longest gap ms (max) | P served at end | A exits |\n");
+            md.append("|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---|---|\n");
+            for (List<Cell> g : groups.values()) {
+                Cell f = g.get(0);
+                long ok = 0;
+                long failed = 0;
+                long wrong = 0;
+                long tnf = 0;
+                double gap = 0;
+                double[] binds = new double[g.size()];
+                List<String> perRun = new ArrayList<>();
+                List<String> served = new ArrayList<>();
+                List<String> aExits = new ArrayList<>();
+                for (int i = 0; i < g.size(); i++) {
+                    Cell c = g.get(i);
+                    ok += c.ok();
+                    failed += c.failed();
+                    wrong += c.wrong();
+                    tnf += c.tokenNotFound();
+                    gap = Math.max(gap, c.gapMs());
+                    binds[i] = c.bBindMs();
+                    perRun.add(String.valueOf(c.failed()));
+                    String sv = c.pathExists() ? c.served() : "**missing**";
+                    if (!served.contains(sv)) {
+                        served.add(sv);
+                    }
+                    if (!aExits.contains(c.aExit())) {
+                        aExits.add(c.aExit());
+                    }
+                }
+                md.append(String.format(Locale.ROOT, "| %s | %.1f s | %.1f s | %d | %,d | %,d | %s | %,d | %,d | %.0f | %,.0f | %s | %s |%n",
+                        f.runner(), f.delayMs() / 1000.0, f.holdBackMs() / 1000.0, g.size(), ok, failed,
+                        String.join(", ", perRun), wrong, tnf, Compare.median(binds), gap,
+                        String.join("; ", served).replace("|", "\\|"), String.join("; ", aExits)));
             }
             md.append('\n');
             for (Cell c : cells) {
-                if (!c.notes().isEmpty()) {
-                    md.append(String.format(Locale.ROOT, "- %s, D %.1f s: %s%n", c.runner(), c.delayMs() / 1000.0, c.notes()));
+                if (!c.notes().isEmpty() && (c.failed() > 0 || c.wrong() > 0 || !c.pathExists())) {
+                    md.append(String.format(Locale.ROOT, "- %s, D %.1f s, held back %.1f s: %s%n", c.runner(), c.delayMs() / 1000.0,
+                            c.holdBackMs() / 1000.0, c.notes()));
                 }
             }
             md.append('\n');
