@@ -4,7 +4,7 @@ import java.io.InputStream;
 import java.io.PrintStream;
 
 /**
- * The plugin jar's commands other than {@code serve}: {@code dev}, {@code describe}, {@code validate}.
+ * The plugin jar's commands other than {@code serve}: {@code dev}, {@code describe}, {@code validate}, {@code cds}.
  * Their classes (packages {@code dev} and {@code tools}) are loaded only when the command runs.
  */
 public final class Commands {
@@ -23,6 +23,8 @@ public final class Commands {
             case "-h":
                 out.println(usage());
                 return 0;
+            case "cds":
+                return io.github.a6sdk.runtime.tools.Cds.run(args, out, err);
             case "dev":
             case "describe":
             case "validate":
@@ -53,6 +55,7 @@ public final class Commands {
                 + "  serve      serve APISIX's ext-plugin protocol on APISIX_LISTEN_ADDRESS (the default)\n"
                 + "  dev        play APISIX on http://localhost:9080 for this jar's plugins (dev --help)\n"
                 + "  describe   list the plugins: phases, prefetched vars and body, config schema (--json)\n"
-                + "  validate   check a config: validate NAME 'JSON' | validate --route route.json ('-' reads stdin)";
+                + "  validate   check a config: validate NAME 'JSON' | validate --route route.json ('-' reads stdin)\n"
+                + "  cds        write a class-data sharing archive (plugins.jsa) for a faster start: java -XX:SharedArchiveFile=...";
     }
 }

@@ -23,6 +23,9 @@ public final class Main {
         if (command.equals("serve")) {
             System.exit(serve(new JdkUnixTransport()));
         }
+        if (command.equals(io.github.a6sdk.runtime.tools.Cds.TRAINING_COMMAND)) {
+            System.exit(serve(new JdkUnixTransport(), null, true)); // the child of the cds command
+        }
         System.exit(Commands.run(command, java.util.Arrays.copyOfRange(args, 1, args.length)));
     }
 
@@ -41,7 +44,19 @@ public final class Main {
      * setting. Start hooks run before the socket is bound; plugins are closed after the drain.
      */
     public static int serve(Transport transport, PluginCatalog plugins) {
+        return serve(transport, plugins, false);
+    }
+
+    /**
+     * {@code training}: the {@code cds} command's child JVM, whose loaded classes become the archive:
+     * once ready it serves the training exchanges itself and stops; a start hook that fails is logged
+     * and skipped, as the build host may not reach what the plugins connect to.
+     */
+    static int serve(Transport transport, PluginCatalog plugins, boolean training) {
         long startNanos = System.nanoTime();
+        Thread warmUp = new Thread(transport::warmUp, "a6-warm-up");
+        warmUp.setDaemon(true);
+        warmUp.start();
         RunnerConfig config;
         try {
             config = RunnerConfig.fromEnvironment(System.getenv());
@@ -59,30 +74,40 @@ public final class Main {
             LOG.log(Level.ERROR, "cannot start: {0}", e.getMessage());
             return 1;
         }
+        for (io.github.a6sdk.api.spi.PluginDescriptor<?> plugin : catalog.plugins()) {
+            String cls = plugin.className();
+            RunnerLogging.debugAlso(cls.lastIndexOf('.') < 0 ? "" : cls.substring(0, cls.lastIndexOf('.')));
+        }
         // Start hooks run before the socket exists: a plugin that cannot start stops the runner here.
         PluginLifecycle lifecycle;
         try {
             lifecycle = PluginLifecycle.start(catalog.plugins(), System.getenv(), version());
         } catch (PluginStartException e) {
-            LOG.log(Level.ERROR, "cannot start: {0}", e.getMessage());
-            return 1;
+            if (!training) {
+                LOG.log(Level.ERROR, "cannot start: {0}", e.getMessage());
+                return 1;
+            }
+            LOG.log(Level.WARNING, "training without start hooks: {0}", e.getMessage());
+            lifecycle = PluginLifecycle.none();
         }
         // Signals are handled before the socket exists: a SIGTERM that comes as soon as the path answers
         // (APISIX reloading again at once) must drain, not kill the JVM.
         handleSignals(runner, config, lifecycle);
-        if (config.exitWithParent()) {
-            // The parent is the process that started us, taken now: once the socket answers it may be gone.
-            watchParent(() -> {
-                LOG.log(Level.WARNING, "parent process is gone: stopping");
-                stop(runner, config);
-            });
-        }
+        // The parent is the process that started us, taken now (once the socket answers it may be gone);
+        // it is watched from a thread started once the runner serves.
+        long parent = config.exitWithParent() ? ParentWatch.parentPid() : -1;
         try {
             runner.start();
         } catch (IllegalStateException | IOException e) {
             LOG.log(Level.ERROR, "cannot start: {0}", e.getMessage());
             lifecycle.close(PluginLifecycle.CLOSE_MILLIS);
             return 1;
+        }
+        if (parent > 1) {
+            ParentWatch.start(parent, () -> {
+                LOG.log(Level.WARNING, "parent process is gone: stopping");
+                stop(runner, config);
+            });
         }
         if (catalog.plugins().isEmpty()) {
             LOG.log(Level.WARNING, "no plugins found: is sdk-processor on the annotationProcessorPaths of the"
@@ -91,9 +116,18 @@ public final class Main {
         String readyMillis = String.valueOf((System.nanoTime() - startNanos) / 1_000_000);
         LOG.log(Level.INFO, "a6 runner {0} listening on {1} (mode {2}, transport {3}, {4}, Java {5}, pid {6})"
                 + " with plugins {7}; ready {8} ms after main()", version(), config.socket(),
-                Integer.toOctalString(config.socketMode()), runner.transportName(), runner.serverModel(), Runtime.version(),
+                Integer.toOctalString(config.socketMode()), runner.transportName(), runner.serverModel(),
+                System.getProperty("java.runtime.version", System.getProperty("java.version")),
                 String.valueOf(ProcessHandle.current().pid()), catalog.names(), readyMillis);
 
+        if (training) {
+            try {
+                io.github.a6sdk.runtime.tools.Cds.train(config.socket(), catalog);
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "training exchange failed: {0}", e.toString());
+            }
+            stop(runner, config);
+        }
         runner.awaitStopped(Long.MAX_VALUE);
         // After the drain no call uses the plugins any more. They may take what is left of A6_DRAIN_MS and a
         // little more to close (at most CLOSE_MILLIS): APISIX sends SIGKILL 1 s after SIGTERM.
@@ -130,31 +164,6 @@ public final class Main {
             runner.shutdown(0);
             lifecycle.close(PluginLifecycle.CLOSE_MILLIS);
         }, "a6-exit"));
-    }
-
-    /** Polls the parent once a second; when it is gone (or we were re-parented), runs {@code onGone}. */
-    static void watchParent(Runnable onGone) {
-        Optional<ProcessHandle> parent = ProcessHandle.current().parent();
-        if (parent.isEmpty() || parent.get().pid() == 1) {
-            return;
-        }
-        long ppid = parent.get().pid();
-        Thread t = new Thread(() -> {
-            while (true) {
-                try {
-                    Thread.sleep(1000);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                Optional<ProcessHandle> now = ProcessHandle.current().parent();
-                if (now.isEmpty() || now.get().pid() != ppid || !now.get().isAlive()) {
-                    onGone.run();
-                    return;
-                }
-            }
-        }, "a6-parent-watch");
-        t.setDaemon(true);
-        t.start();
     }
 
     /** This runtime's version, from the build. */

@@ -30,6 +30,11 @@ public final class PluginLifecycle {
         this.started = List.copyOf(started);
     }
 
+    /** A lifecycle with no started plugin: closing it closes nothing. */
+    static PluginLifecycle none() {
+        return new PluginLifecycle(List.of());
+    }
+
     /**
      * Calls the start hook of each plugin, with a {@link PluginContext} built from {@code environment}.
      * When one fails, the plugins started before it are closed (within {@link #CLOSE_MILLIS}) and the

@@ -3,7 +3,8 @@ package io.github.a6sdk.runtime;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
-import java.time.Instant;
+import java.text.MessageFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Formatter;
@@ -26,6 +27,8 @@ import java.util.logging.Logger;
  * <p>A plugin's lines carry its name: {@code [a6 forward-auth]}.
  */
 public final class RunnerLogging {
+    /** The prefix of the loggers that plugins get from their context. */
+    private static final String PLUGIN_LOGGERS = io.github.a6sdk.api.PluginContext.loggerName("");
     /** How often the log file is checked for rotation (see {@link LogFileHandler}). */
     static final long ROTATION_CHECK_MILLIS = 1000;
 
@@ -59,7 +62,39 @@ public final class RunnerLogging {
         LogManager.getLogManager().reset();
         Logger root = Logger.getLogger("");
         root.addHandler(handler);
-        root.setLevel(julLevel);
+        // DEBUG (and TRACE) are for the runner's own loggers and the plugins': every other logger of the JVM
+        // (the JDK's HTTP client, TLS, ...) stays at INFO, or it would print, say, the whole trust store.
+        boolean fine = julLevel.intValue() < Level.INFO.intValue();
+        root.setLevel(fine ? Level.INFO : julLevel);
+        debugLevel = fine ? julLevel : null;
+        if (fine) {
+            for (String name : DEBUG_LOGGERS) {
+                debugAlso(name);
+            }
+        }
+    }
+
+    /** The logger names (and so their children) that A6_LOG_LEVEL=DEBUG turns on: the runner's, the plugins'. */
+    static final List<String> DEBUG_LOGGERS = List.of("io.github.a6sdk", PLUGIN_LOGGERS.substring(0, PLUGIN_LOGGERS.length() - 1));
+    /** The loggers whose level was set here: java.util.logging holds loggers weakly, and a level must not be lost. */
+    private static final List<Logger> KEEP = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** A6_LOG_LEVEL when it is finer than INFO, else null. */
+    private static volatile Level debugLevel;
+
+    /**
+     * Turns a DEBUG (or TRACE) A6_LOG_LEVEL on for the loggers under {@code name} too: the runner calls
+     * it with each plugin's package, so that a plugin that logs with
+     * {@code System.getLogger(getClass().getName())} rather than its context's logger gets it as well.
+     * Does nothing at coarser levels, or when a logging backend from the class path decides levels.
+     */
+    public static void debugAlso(String name) {
+        Level level = debugLevel;
+        if (level == null || name.isEmpty()) {
+            return;
+        }
+        Logger logger = Logger.getLogger(name);
+        logger.setLevel(level);
+        KEEP.add(logger);
     }
 
     /**
@@ -87,22 +122,107 @@ public final class RunnerLogging {
         }
     }
 
-    /** The prefix of the loggers that plugins get from their context. */
-    private static final String PLUGIN_LOGGERS = io.github.a6sdk.api.PluginContext.loggerName("");
-
-    private static final class OneLine extends Formatter {
+    /**
+     * One line per record: {@code 2026-12-02T18:35:30.037Z INFO  [a6] message}, then the stack trace
+     * of a throwable. Timestamp and message are formatted without {@code java.time} and
+     * {@code java.text.MessageFormat} (both cost the runner's start tens of classes and several ms):
+     * {@code {0}}-style parameters are replaced by their {@code String.valueOf} (numbers without
+     * grouping), {@code ''} is a quote; a pattern with a format type such as {@code {0,number,#.#}}
+     * goes to {@link MessageFormat} as before.
+     */
+    static final class OneLine extends Formatter {
         @Override
         public String format(LogRecord r) {
             StringBuilder sb = new StringBuilder(160);
-            sb.append(Instant.ofEpochMilli(r.getMillis())).append(' ').append(name(r.getLevel()))
-                    .append(" [a6").append(plugin(r.getLoggerName())).append("] ").append(formatMessage(r))
-                    .append(System.lineSeparator());
+            appendUtc(sb, r.getMillis());
+            sb.append(' ').append(name(r.getLevel())).append(" [a6").append(plugin(r.getLoggerName())).append("] ");
+            appendMessage(sb, r);
+            sb.append(System.lineSeparator());
             if (r.getThrown() != null) {
                 StringWriter sw = new StringWriter();
                 r.getThrown().printStackTrace(new PrintWriter(sw));
                 sb.append(sw);
             }
             return sb.toString();
+        }
+
+        private void appendMessage(StringBuilder sb, LogRecord r) {
+            String pattern = r.getMessage();
+            Object[] params = r.getParameters();
+            if (pattern == null || params == null || params.length == 0 || r.getResourceBundle() != null) {
+                sb.append(formatMessage(r));
+                return;
+            }
+            int start = sb.length();
+            if (!substitute(sb, pattern, params)) {
+                sb.setLength(start);
+                sb.append(formatMessage(r));
+            }
+        }
+
+        /** {@code {n}} and quotes as MessageFormat reads them; false for anything else it would read differently. */
+        static boolean substitute(StringBuilder sb, String pattern, Object[] params) {
+            boolean quoted = false;
+            for (int i = 0; i < pattern.length(); i++) {
+                char c = pattern.charAt(i);
+                if (c == '\'') {
+                    if (i + 1 < pattern.length() && pattern.charAt(i + 1) == '\'') {
+                        sb.append('\'');
+                        i++;
+                    } else {
+                        quoted = !quoted;
+                    }
+                } else if (c == '{' && !quoted) {
+                    int close = pattern.indexOf('}', i);
+                    if (close < 0) {
+                        return false;
+                    }
+                    int n = 0;
+                    for (int j = i + 1; j < close; j++) {
+                        char d = pattern.charAt(j);
+                        if (d < '0' || d > '9' || j - i > 3) {
+                            return false; // {0,number}, {name}: MessageFormat's own business
+                        }
+                        n = n * 10 + (d - '0');
+                    }
+                    if (close == i + 1) {
+                        return false;
+                    }
+                    sb.append(n < params.length ? String.valueOf(params[n]) : pattern.substring(i, close + 1));
+                    i = close;
+                } else {
+                    sb.append(c);
+                }
+            }
+            return true;
+        }
+
+        /** {@code yyyy-MM-ddTHH:mm:ss.SSSZ} of {@code millis} since the epoch, in UTC. */
+        static void appendUtc(StringBuilder sb, long millis) {
+            long days = Math.floorDiv(millis, 86_400_000L);
+            long ms = Math.floorMod(millis, 86_400_000L);
+            // civil_from_days (H. Hinnant): days since 1970-01-01 to year, month, day
+            long z = days + 719_468;
+            long era = Math.floorDiv(z, 146_097);
+            long doe = z - era * 146_097;
+            long yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+            long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+            long mp = (5 * doy + 2) / 153;
+            long day = doy - (153 * mp + 2) / 5 + 1;
+            long month = mp < 10 ? mp + 3 : mp - 9;
+            long year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+            sb.append(year).append('-');
+            two(sb, month).append('-');
+            two(sb, day).append('T');
+            two(sb, ms / 3_600_000).append(':');
+            two(sb, ms / 60_000 % 60).append(':');
+            two(sb, ms / 1000 % 60).append('.');
+            long frac = ms % 1000;
+            sb.append(frac < 100 ? (frac < 10 ? "00" : "0") : "").append(frac).append('Z');
+        }
+
+        private static StringBuilder two(StringBuilder sb, long v) {
+            return sb.append(v < 10 ? "0" : "").append(v);
         }
 
         /** {@code " forward-auth"} for a plugin's logger ({@link io.github.a6sdk.api.PluginContext#logger()}), else "". */

@@ -14,6 +14,13 @@ public interface Transport {
     /** A short name for logs ("jdk"). */
     String name();
 
+    /**
+     * Does, ahead of {@link #listen}, the one-time work of the first socket (class initialisation,
+     * native set-up), on a thread of its own while the runner loads its plugins: the runner then binds
+     * sooner. The default does nothing.
+     */
+    default void warmUp() {}
+
     /** Binds a listening socket at {@code path}, which must not exist. */
     Listener listen(Path path) throws IOException;
 
