@@ -36,6 +36,32 @@ public interface HttpResponse {
         setBody(body.getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * Stops the request with a JSON body: sets the status, {@code Content-Type: application/json}
+     * and the body.
+     *
+     * @param status the HTTP status, such as 400
+     * @param json the body, JSON text the caller has built (it is sent as it is, UTF-8 encoded)
+     */
+    default void sendJson(int status, String json) {
+        setStatus(status);
+        setHeader("Content-Type", "application/json");
+        setBody(json);
+    }
+
+    /**
+     * Stops the request with a JSON error, {@code {"error":"unauthorized","message":"missing x-api-key"}}:
+     * both strings are escaped as JSON requires, so a message may quote what the client sent.
+     *
+     * @param status the HTTP status, such as 401
+     * @param error a short, stable error code for programs
+     * @param message what went wrong, for people; {@code null} leaves the field out
+     */
+    default void sendJsonError(int status, String error, String message) {
+        sendJson(status, "{\"error\":" + JsonText.quote(error)
+                + (message == null ? "" : ",\"message\":" + JsonText.quote(message)) + "}");
+    }
+
     /** Whether a plugin wrote to this response, so that the request will be stopped. */
     boolean isStopped();
 }

@@ -9,8 +9,9 @@ import java.util.Map;
 
 /**
  * Writes the JSON Schema (draft 2020-12) of a plugin's config as compact JSON text. Nested records
- * are inlined (cycles are rejected by the validator). Object-typed components also allow
- * {@code null}; primitive components are {@code required}. {@code @RouteState} components are
+ * are inlined (cycles are rejected by the validator). Primitive and {@code @Required} components
+ * are {@code required} and do not allow {@code null}; other components allow {@code null}. Enums
+ * list their constants. {@code @RouteState} components are
  * omitted (the parser rejects them like any unknown field).
  */
 final class SchemaWriter {
@@ -53,8 +54,8 @@ final class SchemaWriter {
             if (component.routeState()) {
                 continue; // never read from JSON, so not part of the config's shape
             }
-            properties.put(component.name(), type(config, component.type(), !component.type().primitive()));
-            if (component.type().primitive()) {
+            properties.put(component.name(), type(config, component.type(), !component.mustBeGiven()));
+            if (component.mustBeGiven()) {
                 required.add(component.name());
             }
         }
