@@ -37,7 +37,7 @@ public final class Main {
      * Runs the runner with the given plugins ({@code null}: every generated registry on the class
      * path) until SIGTERM/SIGINT or the parent's exit; returns the exit status: 0 after a clean stop,
      * 1 when the runner cannot start (a plugin's start hook failed, or the socket), 2 for a bad
-     * setting. Start hooks run before the socket is bound; plugins are closed after the drain.
+     * setting or a jar without plugins ({@link PluginCatalog#NO_PLUGINS}). Start hooks run before the socket is bound; plugins are closed after the drain.
      */
     public static int serve(Transport transport, PluginCatalog plugins) {
         long startNanos = System.nanoTime();
@@ -57,6 +57,10 @@ public final class Main {
         } catch (IllegalStateException e) {
             LOG.log(Level.ERROR, "cannot start: {0}", e.getMessage());
             return 1;
+        }
+        if (catalog.plugins().isEmpty()) { // every call would fail: refuse to start, and say why
+            LOG.log(Level.ERROR, "cannot start: {0}", PluginCatalog.NO_PLUGINS);
+            return 2;
         }
         // Start hooks run before the socket exists: a plugin that cannot start stops the runner here.
         PluginLifecycle lifecycle;
@@ -82,10 +86,6 @@ public final class Main {
             LOG.log(Level.ERROR, "cannot start: {0}", e.getMessage());
             lifecycle.close(PluginLifecycle.CLOSE_MILLIS);
             return 1;
-        }
-        if (catalog.plugins().isEmpty()) {
-            LOG.log(Level.WARNING, "no plugins found: is sdk-processor on the annotationProcessorPaths of the"
-                    + " project that holds the @ApisixPlugin classes?");
         }
         String readyMillis = String.valueOf((System.nanoTime() - startNanos) / 1_000_000);
         LOG.log(Level.INFO, "a6 runner {0} listening on {1} (mode {2}, transport {3}, {4}, Java {5}, pid {6})"
