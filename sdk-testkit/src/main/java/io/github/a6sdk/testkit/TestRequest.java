@@ -2,7 +2,6 @@ package io.github.a6sdk.testkit;
 
 import io.github.a6sdk.api.Method;
 import io.github.a6sdk.runtime.client.CallRequest;
-import io.github.a6sdk.runtime.client.Field;
 import io.github.a6sdk.runtime.dev.HttpCall;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -79,7 +78,7 @@ public final class TestRequest {
     public TestRequest path(String pathAndQuery) {
         int q = pathAndQuery.indexOf('?');
         if (q >= 0) {
-            args.addAll(HttpCall.parseQuery(pathAndQuery.substring(q + 1)));
+            args.addAll(Field.fromWire(HttpCall.parseQuery(pathAndQuery.substring(q + 1))));
             pathAndQuery = pathAndQuery.substring(0, q);
         }
         if (!pathAndQuery.startsWith("/")) {
@@ -139,18 +138,38 @@ public final class TestRequest {
         return body(body == null ? null : body.getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * The headers so far, names lower-cased.
+     *
+     * @return the headers in order, a repeated name once per value
+     */
     public List<Field> headers() {
         return Collections.unmodifiableList(headers);
     }
 
+    /**
+     * The query args so far.
+     *
+     * @return the args in order, a repeated name once per value
+     */
     public List<Field> args() {
         return Collections.unmodifiableList(args);
     }
 
+    /**
+     * The path, without the query.
+     *
+     * @return the path, decoded as nginx's {@code $uri}
+     */
     public String path() {
         return path;
     }
 
+    /**
+     * The method.
+     *
+     * @return its name, upper-case
+     */
     public String method() {
         return method;
     }
@@ -171,7 +190,7 @@ public final class TestRequest {
         } catch (UnknownHostException e) {
             remote = null;
         }
-        return new HttpCall(method, path, args.isEmpty() ? null : HttpCall.encodeQuery(args), headers, body,
+        return new HttpCall(method, path, args.isEmpty() ? null : HttpCall.encodeQuery(Field.toWire(args)), Field.toWire(headers), body,
                 remote, new InetSocketAddress(InetAddress.getLoopbackAddress(), 9080));
     }
 
@@ -187,6 +206,6 @@ public final class TestRequest {
 
     @Override
     public String toString() {
-        return method + " " + path + (args.isEmpty() ? "" : "?" + HttpCall.encodeQuery(args)) + " " + headers;
+        return method + " " + path + (args.isEmpty() ? "" : "?" + HttpCall.encodeQuery(Field.toWire(args))) + " " + headers;
     }
 }

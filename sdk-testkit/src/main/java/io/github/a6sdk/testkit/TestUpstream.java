@@ -1,6 +1,5 @@
 package io.github.a6sdk.testkit;
 
-import io.github.a6sdk.runtime.client.Field;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -80,10 +79,20 @@ public final class TestUpstream {
         return this;
     }
 
+    /**
+     * The upstream headers so far.
+     *
+     * @return the headers in order, names in the case given
+     */
     public List<Field> headers() {
         return Collections.unmodifiableList(headers);
     }
 
+    /**
+     * The upstream status.
+     *
+     * @return the status, 100 to 999
+     */
     public int status() {
         return status;
     }
