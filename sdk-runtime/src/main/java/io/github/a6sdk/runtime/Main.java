@@ -17,6 +17,7 @@ public final class Main {
 
     private Main() {}
 
+    /** Runs {@code serve} (no argument) or the command {@code args[0]} names; exits with its status. */
     public static void main(String[] args) {
         String command = args.length == 0 ? "serve" : args[0];
         if (command.equals("serve")) {

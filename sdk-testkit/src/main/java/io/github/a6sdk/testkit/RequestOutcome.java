@@ -42,6 +42,11 @@ public final class RequestOutcome {
         this.configError = configError;
     }
 
+    /**
+     * What the chain answered.
+     *
+     * @return the kind of answer
+     */
     public Action action() {
         if (failure != null) {
             return Action.FAIL;
@@ -52,18 +57,38 @@ public final class RequestOutcome {
         return reply instanceof Reply.Rewrite ? Action.REWRITE : Action.PASS;
     }
 
+    /**
+     * Whether the request was stopped.
+     *
+     * @return {@code action() == STOP}
+     */
     public boolean isStopped() {
         return action() == Action.STOP;
     }
 
+    /**
+     * Whether the request was rewritten.
+     *
+     * @return {@code action() == REWRITE}
+     */
     public boolean isRewritten() {
         return action() == Action.REWRITE;
     }
 
+    /**
+     * Whether the request goes on unchanged.
+     *
+     * @return {@code action() == PASS}
+     */
     public boolean isPassed() {
         return action() == Action.PASS;
     }
 
+    /**
+     * Whether the call failed (APISIX answers the client 503).
+     *
+     * @return {@code action() == FAIL}
+     */
     public boolean isFailed() {
         return action() == Action.FAIL;
     }
@@ -188,6 +213,11 @@ public final class RequestOutcome {
             return stop.body() == null || stop.body().length == 0 ? null : stop.body();
         }
 
+        /**
+         * The body decoded as UTF-8.
+         *
+         * @return the body, or {@code null} when none
+         */
         public String bodyAsString() {
             byte[] b = body();
             return b == null ? null : new String(b, StandardCharsets.UTF_8);
@@ -249,6 +279,11 @@ public final class RequestOutcome {
             return out;
         }
 
+        /**
+         * The names of the query args removed.
+         *
+         * @return the names, in order
+         */
         public Set<String> argsRemoved() {
             return names(args(), false);
         }
@@ -269,6 +304,11 @@ public final class RequestOutcome {
             return rw.body() == null || rw.body().length == 0 ? null : rw.body();
         }
 
+        /**
+         * The new request body decoded as UTF-8.
+         *
+         * @return the body, or {@code null} when unchanged
+         */
         public String bodyAsString() {
             byte[] b = body();
             return b == null ? null : new String(b, StandardCharsets.UTF_8);

@@ -55,6 +55,11 @@ public final class ResponseOutcome {
         return configError;
     }
 
+    /**
+     * Whether the call failed (APISIX then streams the upstream body with status 503).
+     *
+     * @return {@code true} for a failed call
+     */
     public boolean isFailed() {
         return failure != null;
     }
@@ -67,6 +72,12 @@ public final class ResponseOutcome {
         return failure;
     }
 
+    /**
+     * What the plugin threw (in memory), or the I/O error (over the protocol).
+     *
+     * @return the cause, or {@code null}
+     * @throws AssertionError when the call did not fail
+     */
     public Throwable failureCause() {
         failure();
         return cause;
@@ -157,6 +168,11 @@ public final class ResponseOutcome {
         return b != null ? b : upstream.body();
     }
 
+    /**
+     * The body the client gets, decoded as UTF-8.
+     *
+     * @return the body, or {@code null} when there is none
+     */
     public String bodyAsString() {
         byte[] b = body();
         return b == null ? null : new String(b, StandardCharsets.UTF_8);

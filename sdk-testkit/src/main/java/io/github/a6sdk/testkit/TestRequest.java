@@ -47,18 +47,42 @@ public final class TestRequest {
         return new TestRequest(method, pathAndQuery);
     }
 
+    /**
+     * A GET request.
+     *
+     * @param pathAndQuery the path, with an optional {@code ?query} that becomes args
+     * @return the request
+     */
     public static TestRequest get(String pathAndQuery) {
         return new TestRequest("GET", pathAndQuery);
     }
 
+    /**
+     * A POST request.
+     *
+     * @param pathAndQuery the path, with an optional {@code ?query} that becomes args
+     * @return the request
+     */
     public static TestRequest post(String pathAndQuery) {
         return new TestRequest("POST", pathAndQuery);
     }
 
+    /**
+     * A PUT request.
+     *
+     * @param pathAndQuery the path, with an optional {@code ?query} that becomes args
+     * @return the request
+     */
     public static TestRequest put(String pathAndQuery) {
         return new TestRequest("PUT", pathAndQuery);
     }
 
+    /**
+     * A DELETE request.
+     *
+     * @param pathAndQuery the path, with an optional {@code ?query} that becomes args
+     * @return the request
+     */
     public static TestRequest delete(String pathAndQuery) {
         return new TestRequest("DELETE", pathAndQuery);
     }
@@ -88,6 +112,12 @@ public final class TestRequest {
         return this;
     }
 
+    /**
+     * Changes the method.
+     *
+     * @param method a method APISIX can send ({@link io.github.a6sdk.api.Method}), in any case
+     * @return this request
+     */
     public TestRequest method(String method) {
         this.method = checkMethod(method);
         return this;
@@ -134,6 +164,12 @@ public final class TestRequest {
         return this;
     }
 
+    /**
+     * The request body as UTF-8 text, as APISIX answers a ReqBody question.
+     *
+     * @param body the body, or {@code null} for none
+     * @return this request
+     */
     public TestRequest body(String body) {
         return body(body == null ? null : body.getBytes(StandardCharsets.UTF_8));
     }
