@@ -1,5 +1,6 @@
 package io.github.a6sdk.api;
 
+import io.github.a6sdk.api.spi.JsonStrings;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -58,8 +59,8 @@ public interface HttpResponse {
      * @param message what went wrong, for people; {@code null} leaves the field out
      */
     default void sendJsonError(int status, String error, String message) {
-        sendJson(status, "{\"error\":" + JsonText.quote(error)
-                + (message == null ? "" : ",\"message\":" + JsonText.quote(message)) + "}");
+        sendJson(status, "{\"error\":" + JsonStrings.quote(error)
+                + (message == null ? "" : ",\"message\":" + JsonStrings.quote(message)) + "}");
     }
 
     /** Whether a plugin wrote to this response, so that the request will be stopped. */

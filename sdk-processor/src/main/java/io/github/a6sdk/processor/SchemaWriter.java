@@ -1,5 +1,6 @@
 package io.github.a6sdk.processor;
 
+import io.github.a6sdk.api.spi.JsonStrings;
 import io.github.a6sdk.processor.ConfigModel.Component;
 import io.github.a6sdk.processor.ConfigModel.RecordModel;
 import java.util.ArrayList;
@@ -154,33 +155,6 @@ final class SchemaWriter {
     }
 
     private static void string(StringBuilder out, String s) {
-        out.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"':
-                    out.append("\\\"");
-                    break;
-                case '\\':
-                    out.append("\\\\");
-                    break;
-                case '\n':
-                    out.append("\\n");
-                    break;
-                case '\r':
-                    out.append("\\r");
-                    break;
-                case '\t':
-                    out.append("\\t");
-                    break;
-                default:
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-            }
-        }
-        out.append('"');
+        out.append(JsonStrings.quote(s));
     }
 }

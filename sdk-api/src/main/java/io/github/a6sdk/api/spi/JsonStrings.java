@@ -1,13 +1,23 @@
-package io.github.a6sdk.api;
+package io.github.a6sdk.api.spi;
 
-/** JSON string quoting for the views' helpers, without a JSON library. */
-final class JsonText {
+/**
+ * JSON string quoting without a JSON library, for the SDK's own code: the views' JSON helpers
+ * ({@link io.github.a6sdk.api.HttpResponse#sendJsonError}) and the schemas {@code sdk-processor}
+ * writes. Not meant for plugin authors.
+ */
+public final class JsonStrings {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
-    private JsonText() {}
+    private JsonStrings() {}
 
-    /** {@code s} as a JSON string literal, quotes included; {@code null} gives {@code null}. */
-    static String quote(String s) {
+    /**
+     * {@code s} as a JSON string literal, quotes included: {@code "}, {@code \}, control characters
+     * and U+2028/U+2029 escaped.
+     *
+     * @param s the text, or {@code null}
+     * @return the literal; {@code null} for {@code null}
+     */
+    public static String quote(String s) {
         if (s == null) {
             return "null";
         }
