@@ -38,7 +38,8 @@ public final class Main {
      * Runs the runner with the given plugins ({@code null}: every generated registry on the class
      * path) until SIGTERM/SIGINT or the parent's exit; returns the exit status: 0 after a clean stop,
      * 1 when the runner cannot start (a plugin's start hook failed, or the socket), 2 for a bad
-     * setting or a jar without plugins ({@link PluginCatalog#NO_PLUGINS}). Start hooks run before the socket is bound; plugins are closed after the drain.
+     * setting or a jar without plugins ({@link PluginCatalog#NO_PLUGINS}). Start hooks run before the
+     * socket is bound; plugins are closed after the drain.
      */
     public static int serve(Transport transport, PluginCatalog plugins) {
         long startNanos = System.nanoTime();
