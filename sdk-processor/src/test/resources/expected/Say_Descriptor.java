@@ -110,7 +110,7 @@ public final class Say_Descriptor implements PluginDescriptor<Say.Config> {
     try {
       return new Say.Config(body);
     } catch (RuntimeException e) {
-      throw ConfigReaders.invalid(NAME, path, e);
+      throw ConfigReaders.invalid(NAME, path, e, "body");
     }
   }
 }

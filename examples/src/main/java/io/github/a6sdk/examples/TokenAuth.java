@@ -36,11 +36,8 @@ public final class TokenAuth implements RequestFilter<TokenAuth.Config> {
         if (presented != null && accepted(config.tokens(), presented)) {
             return;
         }
-        response.setStatus(401);
-        response.setHeader("Content-Type", "application/json");
         response.setHeader("WWW-Authenticate", "ApiKey header=\"" + config.header() + "\"");
-        response.setBody("{\"error\":\"unauthorized\",\"message\":\""
-                + (presented == null ? "missing " : "invalid ") + config.header() + "\"}");
+        response.sendJsonError(401, "unauthorized", (presented == null ? "missing " : "invalid ") + config.header());
     }
 
     /** Compares in constant time, so the answer's timing does not leak how much of a token matched. */

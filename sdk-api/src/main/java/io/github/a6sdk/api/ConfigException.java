@@ -11,12 +11,27 @@ public final class ConfigException extends Exception {
     private final String plugin;
     private final String path;
 
+    /**
+     * A config error; the message reads {@code plugin "<plugin>": bad config at <path>: <reason>}.
+     *
+     * @param plugin the plugin whose config failed
+     * @param path the JSON path of the offending value, {@code $} for the whole config, or {@code null}
+     * @param reason what is wrong
+     * @param cause the exception behind it, or {@code null}
+     */
     public ConfigException(String plugin, String path, String reason, Throwable cause) {
         super(format(plugin, path, reason), cause);
         this.plugin = plugin;
         this.path = path;
     }
 
+    /**
+     * A config error without a cause.
+     *
+     * @param plugin the plugin whose config failed
+     * @param path the JSON path of the offending value, {@code $} for the whole config, or {@code null}
+     * @param reason what is wrong
+     */
     public ConfigException(String plugin, String path, String reason) {
         this(plugin, path, reason, null);
     }

@@ -14,10 +14,18 @@ public interface HttpRequest {
     /** The request method, or {@code null} for a method APISIX cannot express. */
     Method method();
 
-    /** The path, decoded and normalized by nginx, without the query; reflects {@link #setPath}. */
+    /**
+     * The path as nginx's {@code $uri} holds it: percent-decoded and normalized ({@code /a%20b/../c}
+     * reads {@code /c}, {@code /a%20b} reads {@code /a b}), without the query; after
+     * {@link #setPath}, the path set.
+     */
     String path();
 
-    /** Rewrites the upstream path. A query cannot be put here; change {@link #args()} instead. */
+    /**
+     * Rewrites the upstream path. Give it decoded, like {@link #path()}: APISIX percent-escapes it as
+     * nginx escapes a URI ({@code "/a b"} reaches the upstream as {@code /a%20b}). A query cannot be
+     * put here ({@code "/p?a=1"} arrives as {@code /p%3Fa=1}); change {@link #args()} instead.
+     */
     void setPath(String path);
 
     /** The client address in text form ({@code 203.0.113.7}, {@code 2001:db8::1}), or {@code null}. */
@@ -29,6 +37,23 @@ public interface HttpRequest {
      * changed are joined with {@code ", "}.
      */
     Fields headers();
+
+    /**
+     * The token of an {@code Authorization: Bearer <token>} header (RFC 6750), or {@code null} when
+     * the request has no {@code Authorization} header, one with another scheme, or no token. The
+     * scheme matches ignoring case; spaces around the token are dropped. Only the first
+     * {@code Authorization} header counts.
+     *
+     * @return the token, or {@code null}
+     */
+    default String bearerToken() {
+        String value = headers().get("authorization");
+        if (value == null || value.length() < 7 || !value.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return null;
+        }
+        String token = value.substring(7).trim();
+        return token.isEmpty() ? null : token;
+    }
 
     /** Query args. Changes are sent as a rewrite; repeated values are kept. */
     Fields args();

@@ -10,6 +10,12 @@ public final class SettingException extends RuntimeException {
 
     private final String variable;
 
+    /**
+     * A bad setting.
+     *
+     * @param variable the environment variable at fault
+     * @param message what is wrong and what to set, naming the variable
+     */
     public SettingException(String variable, String message) {
         super(message);
         this.variable = variable;

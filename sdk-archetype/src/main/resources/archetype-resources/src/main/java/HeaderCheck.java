@@ -66,10 +66,8 @@ public final class HeaderCheck implements RequestFilter<HeaderCheck.Config> {
             request.headers().set(config.consumerHeader(), consumer);
             return;
         }
-        response.setStatus(401);
-        response.setHeader("Content-Type", "application/json");
-        response.setBody("{\"error\":\"unauthorized\",\"message\":\""
-                + (presented == null ? "missing " : "unknown key in ") + config.header() + "\"}");
+        // {"error":"unauthorized","message":"missing x-api-key"}, with Content-Type: application/json
+        response.sendJsonError(401, "unauthorized", (presented == null ? "missing " : "unknown key in ") + config.header());
     }
 
     /** The consumer of {@code presented}, compared in constant time so timing does not tell how much of a key matched. */

@@ -28,13 +28,14 @@ import javax.lang.model.util.ElementFilter;
  * rounds (never {@code Element}s), writes the registry in the first round in which no new plugin
  * appears (in {@code -Aapisix.registryPackage} or else the plugins' longest common package; never
  * in the unnamed package, which is an error). It claims only the SDK's own annotations
- * ({@code @ApisixPlugin}, {@code @RouteState}, {@code @ApisixGenerated}), which no other processor
+ * ({@code @ApisixPlugin}, {@code @RouteState}, {@code @Required}, {@code @ApisixGenerated}), which no other processor
  * has a use for, so that builds with {@code -Xlint:all -Werror} get no "no processor claimed"
  * warning.
  */
 @AutoService(Processor.class)
 @SupportedAnnotationTypes({
-    PluginValidator.ANNOTATION, "io.github.a6sdk.api.RouteState", "io.github.a6sdk.api.spi.ApisixGenerated"
+    PluginValidator.ANNOTATION, PluginValidator.ROUTE_STATE, PluginValidator.REQUIRED,
+    "io.github.a6sdk.api.spi.ApisixGenerated"
 })
 @SupportedOptions(ApisixPluginProcessor.REGISTRY_PACKAGE_OPTION)
 public final class ApisixPluginProcessor extends AbstractProcessor {

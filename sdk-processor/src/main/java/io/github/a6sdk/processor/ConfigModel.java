@@ -31,8 +31,21 @@ record ConfigModel(Kind kind, ClassName type, Map<ClassName, RecordModel> record
     /** A record with its components in canonical-constructor order. */
     record RecordModel(ClassName type, List<Component> components) {}
 
-    /** One record component. */
-    record Component(String name, TypeRef type) {
+    /**
+     * One record component.
+     *
+     * @param required whether it is marked {@code @Required}: the JSON must give it, not as {@code null}
+     */
+    record Component(String name, TypeRef type, boolean required) {
+        Component(String name, TypeRef type) {
+            this(name, type, false);
+        }
+
+        /** Whether the JSON must give it: a primitive, or marked {@code @Required}. */
+        boolean mustBeGiven() {
+            return required || type.primitive();
+        }
+
         /** Whether it is a {@code @RouteState} component: not read from JSON, not in the schema. */
         boolean routeState() {
             return type instanceof TypeRef.RouteStateRef;

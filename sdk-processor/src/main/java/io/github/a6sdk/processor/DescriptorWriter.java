@@ -321,8 +321,13 @@ final class DescriptorWriter {
                     .endControlFlow()
                     .addStatement("$N = true", has)
                     .addStatement("$N = $L", locals.get("component:" + component.name()),
-                            read(component.type(), reader, CodeBlock.of("$N", fieldPath)))
-                    .addStatement("break")
+                            read(component.type(), reader, CodeBlock.of("$N", fieldPath)));
+            if (component.required() && !component.type().primitive()) {
+                method.beginControlFlow("if ($N == null)", locals.get("component:" + component.name()))
+                        .addStatement("throw $T.requiredNull(NAME, $N, $S)", CONFIG_READERS, fieldPath, component.name())
+                        .endControlFlow();
+            }
+            method.addStatement("break")
                     .addCode("$<");
         }
         String expected = read.stream().map(Component::name).collect(Collectors.joining(", "));
@@ -333,7 +338,7 @@ final class DescriptorWriter {
                 .endControlFlow()
                 .addStatement("$N.endObject()", reader);
         for (Component component : read) {
-            if (component.type().primitive()) {
+            if (component.mustBeGiven()) {
                 method.beginControlFlow("if (!$N)", locals.get("has:" + component.name()))
                         .addStatement("throw $T.missingField(NAME, $N, $S, $S)", CONFIG_READERS, path,
                                 component.name(), component.type().typeName().toString())
@@ -347,7 +352,9 @@ final class DescriptorWriter {
         return method.beginControlFlow("try")
                 .addStatement("return new $T($L)", record.type(), arguments)
                 .nextControlFlow("catch ($T $N)", RuntimeException.class, e)
-                .addStatement("throw $T.invalid(NAME, $N, $N)", CONFIG_READERS, path, e)
+                .addStatement("throw $T.invalid(NAME, $N, $N$L)", CONFIG_READERS, path, e, read.stream()
+                        .map(c -> CodeBlock.of(", $S", c.name()))
+                        .collect(CodeBlock.joining("")))
                 .endControlFlow()
                 .build();
     }

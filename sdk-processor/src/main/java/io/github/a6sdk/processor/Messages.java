@@ -103,6 +103,11 @@ public final class Messages {
             + "declares no constructor to create it, so it would never be set; add a compact constructor that "
             + "creates it, such as: public %s { %s = new ...; }";
 
+    /** Arguments: the component, the record. */
+    public static final String REQUIRED_ROUTE_STATE = "[ApisixPluginRequired] config component '%s' of %s is "
+            + "marked both @Required and @RouteState, but a @RouteState component is never read from JSON; "
+            + "remove @Required";
+
     /** Arguments: the accessor, the record, the component. */
     public static final String ROUTE_STATE_ON_ACCESSOR = "[ApisixPluginRouteState] @RouteState on the accessor "
             + "method %s() of %s has no effect; put it on the record component '%s' itself";

@@ -47,6 +47,7 @@ final class PluginValidator {
     static final String RESPONSE_FILTER = "io.github.a6sdk.api.ResponseFilter";
     static final String NO_CONFIG = "io.github.a6sdk.api.NoConfig";
     static final String ROUTE_STATE = "io.github.a6sdk.api.RouteState";
+    static final String REQUIRED = "io.github.a6sdk.api.Required";
     static final String STARTABLE = "io.github.a6sdk.api.Startable";
     static final String PLUGIN_CONTEXT = "io.github.a6sdk.api.PluginContext";
 
@@ -382,11 +383,16 @@ final class PluginValidator {
 
     /** Whether {@code element} (may be {@code null}) carries {@code @RouteState}, read by name through its mirrors. */
     private static boolean hasRouteState(Element element) {
+        return hasAnnotation(element, ROUTE_STATE);
+    }
+
+    /** Whether {@code element} (may be {@code null}) carries the annotation named {@code annotation}. */
+    private static boolean hasAnnotation(Element element, String annotation) {
         if (element == null) {
             return false;
         }
         for (AnnotationMirror mirror : element.getAnnotationMirrors()) {
-            if (((TypeElement) mirror.getAnnotationType().asElement()).getQualifiedName().contentEquals(ROUTE_STATE)) {
+            if (((TypeElement) mirror.getAnnotationType().asElement()).getQualifiedName().contentEquals(annotation)) {
                 return true;
             }
         }
@@ -438,8 +444,14 @@ final class PluginValidator {
             for (int i = 0; i < recordComponents.size(); i++) {
                 RecordComponentElement component = recordComponents.get(i);
                 TypeRef type;
+                boolean required = isMarked(component, canonical, i, REQUIRED);
                 if (isRouteState(component, canonical, i)) {
                     type = routeState(component, record, canonical);
+                    if (required) {
+                        diagnostics.error(locatable(component), String.format(Messages.REQUIRED_ROUTE_STATE,
+                                component.getSimpleName(), record.getQualifiedName()));
+                        type = null;
+                    }
                 } else if (hasRouteState(component.getAccessor())) {
                     diagnostics.error(component.getAccessor(), String.format(Messages.ROUTE_STATE_ON_ACCESSOR,
                             component.getSimpleName(), record.getQualifiedName(), component.getSimpleName()));
@@ -450,7 +462,7 @@ final class PluginValidator {
                 if (type == null) {
                     ok = false;
                 } else {
-                    components.add(new Component(component.getSimpleName().toString(), type));
+                    components.add(new Component(component.getSimpleName().toString(), type, required));
                 }
             }
             inProgress.pop();
@@ -467,9 +479,15 @@ final class PluginValidator {
          * reported by the caller). Works for records read from class files too.
          */
         private boolean isRouteState(RecordComponentElement component, ExecutableElement canonical, int index) {
-            return hasRouteState(component)
-                    || hasRouteState(field(component))
-                    || (canonical != null && hasRouteState(canonical.getParameters().get(index)));
+            return isMarked(component, canonical, index, ROUTE_STATE);
+        }
+
+        /** Whether {@code component} carries {@code annotation}, found as {@link #isRouteState} finds its mark. */
+        private boolean isMarked(RecordComponentElement component, ExecutableElement canonical, int index,
+                String annotation) {
+            return hasAnnotation(component, annotation)
+                    || hasAnnotation(field(component), annotation)
+                    || (canonical != null && hasAnnotation(canonical.getParameters().get(index), annotation));
         }
 
         /**

@@ -1,5 +1,6 @@
 package io.github.a6sdk.processor;
 
+import io.github.a6sdk.api.spi.JsonStrings;
 import io.github.a6sdk.processor.ConfigModel.Component;
 import io.github.a6sdk.processor.ConfigModel.RecordModel;
 import java.util.ArrayList;
@@ -9,8 +10,9 @@ import java.util.Map;
 
 /**
  * Writes the JSON Schema (draft 2020-12) of a plugin's config as compact JSON text. Nested records
- * are inlined (cycles are rejected by the validator). Object-typed components also allow
- * {@code null}; primitive components are {@code required}. {@code @RouteState} components are
+ * are inlined (cycles are rejected by the validator). Primitive and {@code @Required} components
+ * are {@code required} and do not allow {@code null}; other components allow {@code null}. Enums
+ * list their constants. {@code @RouteState} components are
  * omitted (the parser rejects them like any unknown field).
  */
 final class SchemaWriter {
@@ -53,8 +55,8 @@ final class SchemaWriter {
             if (component.routeState()) {
                 continue; // never read from JSON, so not part of the config's shape
             }
-            properties.put(component.name(), type(config, component.type(), !component.type().primitive()));
-            if (component.type().primitive()) {
+            properties.put(component.name(), type(config, component.type(), !component.mustBeGiven()));
+            if (component.mustBeGiven()) {
                 required.add(component.name());
             }
         }
@@ -153,33 +155,6 @@ final class SchemaWriter {
     }
 
     private static void string(StringBuilder out, String s) {
-        out.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"':
-                    out.append("\\\"");
-                    break;
-                case '\\':
-                    out.append("\\\\");
-                    break;
-                case '\n':
-                    out.append("\\n");
-                    break;
-                case '\r':
-                    out.append("\\r");
-                    break;
-                case '\t':
-                    out.append("\\t");
-                    break;
-                default:
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-            }
-        }
-        out.append('"');
+        out.append(JsonStrings.quote(s));
     }
 }

@@ -248,7 +248,7 @@ class GeneratedParserTest {
     @Test
     void compactConstructorException() {
         ConfigException e = fails(with("\"limits\":[{\"key\":\"a\",\"rate\":1},{\"key\":\"b\",\"rate\":-3}]"));
-        assertError(e, "$.limits[1]", "rate must not be negative: -3");
+        assertError(e, "$.limits[1].rate", "rate must not be negative: -3"); // the message starts with the component
         assertThat(e).hasCauseThat().isInstanceOf(IllegalArgumentException.class);
     }
 

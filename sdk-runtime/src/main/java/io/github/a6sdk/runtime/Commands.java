@@ -40,6 +40,10 @@ public final class Commands {
             err.println("error: cannot load the plugins: " + e.getMessage());
             return 1;
         }
+        if (catalog.plugins().isEmpty()) {
+            err.println("error: " + PluginCatalog.NO_PLUGINS);
+            return 2;
+        }
         switch (command) {
             case "dev":
                 return io.github.a6sdk.runtime.dev.DevGateway.run(catalog, args, out, err);

@@ -3,11 +3,9 @@ package io.github.a6sdk.runtime;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.System.Logger.Level;
-import java.util.Optional;
 import java.util.Properties;
 import io.github.a6sdk.runtime.transport.JdkUnixTransport;
 import io.github.a6sdk.runtime.transport.Transport;
-import sun.misc.Signal;
 
 /**
  * Entry point of a plugin jar: {@code java -jar plugins.jar}. APISIX starts it with
@@ -18,6 +16,7 @@ public final class Main {
 
     private Main() {}
 
+    /** Runs {@code serve} (no argument) or the command {@code args[0]} names; exits with its status. */
     public static void main(String[] args) {
         String command = args.length == 0 ? "serve" : args[0];
         if (command.equals("serve")) {
@@ -41,7 +40,8 @@ public final class Main {
      * Runs the runner with the given plugins ({@code null}: every generated registry on the class
      * path) until SIGTERM/SIGINT or the parent's exit; returns the exit status: 0 after a clean stop,
      * 1 when the runner cannot start (a plugin's start hook failed, or the socket), 2 for a bad
-     * setting. Start hooks run before the socket is bound; plugins are closed after the drain.
+     * setting or a jar without plugins ({@link PluginCatalog#NO_PLUGINS}). Start hooks run before the
+     * socket is bound; plugins are closed after the drain.
      */
     public static int serve(Transport transport, PluginCatalog plugins) {
         return serve(transport, plugins, false);
@@ -73,6 +73,10 @@ public final class Main {
         } catch (IllegalStateException e) {
             LOG.log(Level.ERROR, "cannot start: {0}", e.getMessage());
             return 1;
+        }
+        if (catalog.plugins().isEmpty()) { // every call would fail: refuse to start, and say why
+            LOG.log(Level.ERROR, "cannot start: {0}", PluginCatalog.NO_PLUGINS);
+            return 2;
         }
         for (io.github.a6sdk.api.spi.PluginDescriptor<?> plugin : catalog.plugins()) {
             String cls = plugin.className();
@@ -108,10 +112,6 @@ public final class Main {
                 LOG.log(Level.WARNING, "parent process is gone: stopping");
                 stop(runner, config);
             });
-        }
-        if (catalog.plugins().isEmpty()) {
-            LOG.log(Level.WARNING, "no plugins found: is sdk-processor on the annotationProcessorPaths of the"
-                    + " project that holds the @ApisixPlugin classes?");
         }
         String readyMillis = String.valueOf((System.nanoTime() - startNanos) / 1_000_000);
         LOG.log(Level.INFO, "a6 runner {0} listening on {1} (mode {2}, transport {3}, {4}, Java {5}, pid {6})"
@@ -153,7 +153,8 @@ public final class Main {
 
     private static void handleSignals(Runner runner, RunnerConfig config, PluginLifecycle lifecycle) {
         for (String sig : new String[] {"TERM", "INT"}) {
-            Signal.handle(new Signal(sig), s -> {
+            // sun.misc named here, not imported: an import of it is a warning in every javadoc run
+            sun.misc.Signal.handle(new sun.misc.Signal(sig), s -> {
                 LOG.log(Level.INFO, "SIG{0}: draining calls in flight and stopping", sig);
                 Thread t = new Thread(() -> stop(runner, config), "a6-signal");
                 t.start();

@@ -11,6 +11,18 @@ import java.util.ServiceLoader;
 
 /** Every plugin the runner can run, merged from the generated registries. Immutable. */
 public final class PluginCatalog {
+    /** The question to ask when a plugin is not found: the processor writes the registry that lists plugins. */
+    public static final String PROCESSOR_HINT = "is sdk-processor on the annotationProcessorPaths of the"
+            + " maven-compiler-plugin in the project that holds the @ApisixPlugin classes?";
+
+    /**
+     * Why a jar has no plugins, and what to do: the hint that the runner, {@code describe},
+     * {@code validate}, {@code dev} and the test kit give when no generated registry is found.
+     */
+    public static final String NO_PLUGINS = "no plugins found: no generated plugin registry"
+            + " (META-INF/services/io.github.a6sdk.api.spi.PluginRegistry) is on the class path; "
+            + PROCESSOR_HINT;
+
     private final Map<String, PluginDescriptor<?>> byName;
     private final List<PluginDescriptor<?>> plugins;
 

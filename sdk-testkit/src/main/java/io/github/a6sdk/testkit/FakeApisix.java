@@ -1,14 +1,16 @@
 package io.github.a6sdk.testkit;
 
+import io.github.a6sdk.api.ConfigException;
 import io.github.a6sdk.api.spi.PluginDescriptor;
 import io.github.a6sdk.runtime.PluginCatalog;
 import io.github.a6sdk.runtime.PluginLifecycle;
 import io.github.a6sdk.runtime.Runner;
 import io.github.a6sdk.runtime.RunnerConfig;
 import io.github.a6sdk.runtime.client.ExtraInfoAnswers;
-import io.github.a6sdk.runtime.client.Field;
 import io.github.a6sdk.runtime.client.Reply;
 import io.github.a6sdk.runtime.dev.ExtPluginClient;
+import io.github.a6sdk.runtime.tools.RouteConf;
+import io.github.a6sdk.runtime.tools.Validate;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -42,15 +44,22 @@ public final class FakeApisix implements AutoCloseable {
     private final AtomicInteger routes = new AtomicInteger();
     /** The started plugins, closed after the runner; {@code null} for {@link #connect}. */
     private PluginLifecycle plugins;
+    /** What in-process runners log while this is open, kept out of the test's output. */
+    private final RunnerLog log = RunnerLog.open();
 
     private FakeApisix(PluginCatalog catalog, Path dir, Path socket) throws IOException {
         this.catalog = catalog;
         this.dir = dir;
         this.socket = socket;
-        if (catalog != null) {
-            this.runner = newRunner();
+        try {
+            if (catalog != null) {
+                this.runner = newRunner();
+            }
+            this.client = new ExtPluginClient(socket);
+        } catch (IOException | RuntimeException e) {
+            log.close();
+            throw e;
         }
-        this.client = new ExtPluginClient(socket);
     }
 
     /**
@@ -170,6 +179,57 @@ public final class FakeApisix implements AutoCloseable {
         return this;
     }
 
+    /**
+     * What runners in this JVM logged while this {@code FakeApisix} was open (their own logger,
+     * {@code io.github.a6sdk.runtime}; plugins' loggers are left alone): one line per record, its level,
+     * message and exception. These lines are kept instead of printed, so that a test that expects a
+     * call to fail prints no ERROR into the build's output; a failed call's {@code failure()} quotes
+     * the lines logged during that call. At most the last 1,000 lines are kept. Empty when
+     * {@code System.Logger} is routed to another backend than {@code java.util.logging}.
+     *
+     * @return the lines, oldest first
+     */
+    public List<String> runnerLog() {
+        return log.lines();
+    }
+
+    /**
+     * Why a call on {@code conf} in {@code phase} was answered with an error: a plugin the runner
+     * does not have, a config it rejects (then also the {@link ConfigException}), a phase the plugin
+     * does not implement; else the lines the runner logged during the call.
+     */
+    private Why why(List<Field> conf, String phase, long mark) {
+        if (catalog != null) {
+            for (int i = 0; i < conf.size(); i++) {
+                Field entry = conf.get(i);
+                PluginDescriptor<?> d = catalog.find(entry.name());
+                if (d == null) {
+                    return new Why(PluginChain.noSuchPlugin(entry.name(), catalog), null);
+                }
+                try {
+                    d.parseConfig(entry.value());
+                } catch (ConfigException e) {
+                    return new Why(e.getMessage(), e);
+                } catch (RuntimeException e) {
+                    return new Why("plugin \"" + d.name() + "\": the config parser failed: " + e, null);
+                }
+                String problem = Validate.problem(catalog, new RouteConf.Entry(phase, i, entry.name(), entry.value(), null));
+                if (problem != null) {
+                    return new Why(problem, null);
+                }
+            }
+        }
+        List<String> logged = log.since(mark);
+        return new Why(logged.isEmpty() ? null : "the runner logged: " + String.join(" | ", logged), null);
+    }
+
+    /** The reason of a failed call, and the config error when that was it. */
+    private record Why(String reason, ConfigException config) {
+        String suffix() {
+            return reason == null ? "" : ": " + reason;
+        }
+    }
+
     /** PrepareConf requests sent so far. */
     public int prepareCount() {
         return client.prepareCount();
@@ -234,13 +294,17 @@ public final class FakeApisix implements AutoCloseable {
                 }
             };
             Reply r;
+            long mark = log.mark();
             try {
-                r = client.call(key("ext-plugin-pre-req"), conf, request.toCallRequest(), answers);
+                r = client.call(key("ext-plugin-pre-req"), Field.toWire(conf), request.toCallRequest(), answers);
             } catch (IOException e) {
-                return new RequestOutcome("the call failed: " + e + " (APISIX answers the client 503)", e);
+                return new RequestOutcome("the call failed: " + e + " (APISIX answers the client 503)"
+                        + why(List.of(), "ext-plugin-pre-req", mark).suffix(), e, null);
             }
             if (r instanceof Reply.Error err) {
-                return new RequestOutcome("the runner answered " + err.codeName() + " (APISIX answers the client 503)", null);
+                Why why = why(conf, "ext-plugin-pre-req", mark);
+                return new RequestOutcome("the runner answered " + err.codeName() + " (APISIX answers the client 503)"
+                        + why.suffix(), null, why.config());
             }
             return new RequestOutcome(r);
         }
@@ -267,14 +331,19 @@ public final class FakeApisix implements AutoCloseable {
                 }
             };
             Reply r;
+            long mark = log.mark();
             try {
-                r = client.respCall(key("ext-plugin-post-resp"), conf, upstream.id, upstream.status, upstream.headers,
+                r = client.respCall(key("ext-plugin-post-resp"), Field.toWire(conf), upstream.id, upstream.status,
+                        Field.toWire(upstream.headers),
                         answers);
             } catch (IOException e) {
-                return new ResponseOutcome("the call failed: " + e, e, upstream);
+                return new ResponseOutcome("the call failed: " + e + why(List.of(), "ext-plugin-post-resp", mark).suffix(),
+                        e, upstream, null);
             }
             if (r instanceof Reply.Error err) {
-                return new ResponseOutcome("the runner answered " + err.codeName(), null, upstream);
+                Why why = why(conf, "ext-plugin-post-resp", mark);
+                return new ResponseOutcome("the runner answered " + err.codeName() + why.suffix(), null, upstream,
+                        why.config());
             }
             return new ResponseOutcome((Reply.RespCall) r, upstream);
         }
@@ -289,6 +358,7 @@ public final class FakeApisix implements AutoCloseable {
         if (plugins != null) {
             plugins.close(PluginLifecycle.CLOSE_MILLIS);
         }
+        log.close();
         if (dir != null) {
             try {
                 Files.deleteIfExists(socket);

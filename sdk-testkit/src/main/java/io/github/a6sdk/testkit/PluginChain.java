@@ -13,7 +13,6 @@ import io.github.a6sdk.runtime.call.RequestView;
 import io.github.a6sdk.runtime.call.ResponseData;
 import io.github.a6sdk.runtime.call.StopResponse;
 import io.github.a6sdk.runtime.call.UpstreamView;
-import io.github.a6sdk.runtime.client.Field;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -99,10 +98,16 @@ public final class PluginChain {
         PluginCatalog catalog = PluginCatalog.load(Thread.currentThread().getContextClassLoader());
         PluginDescriptor<?> d = catalog.find(name);
         if (d == null) {
-            throw new IllegalArgumentException("no plugin named \"" + name + "\" on the class path (found: "
-                    + String.join(", ", catalog.names()) + "); is sdk-processor on the annotationProcessorPaths?");
+            throw new IllegalArgumentException(noSuchPlugin(name, catalog));
         }
         return d;
+    }
+
+    /** {@code no such plugin "x" ... is sdk-processor on the annotationProcessorPaths ...?} */
+    static String noSuchPlugin(String name, PluginCatalog catalog) {
+        return "no such plugin \"" + name + "\" on the class path (found: "
+                + (catalog.names().isEmpty() ? "none" : String.join(", ", catalog.names())) + "); "
+                + PluginCatalog.PROCESSOR_HINT;
     }
 
     /** The plugin names in order. */

@@ -1,6 +1,6 @@
 package io.github.a6sdk.testkit;
 
-import io.github.a6sdk.runtime.client.Field;
+import io.github.a6sdk.api.ConfigException;
 import io.github.a6sdk.runtime.client.Reply;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -22,19 +22,31 @@ public final class RequestOutcome {
     private final Reply reply;
     private final String failure;
     private final Throwable cause;
+    private final ConfigException configError;
 
     RequestOutcome(Reply reply) {
         this.reply = reply;
         this.failure = null;
         this.cause = null;
+        this.configError = null;
     }
 
     RequestOutcome(String failure, Throwable cause) {
+        this(failure, cause, null);
+    }
+
+    RequestOutcome(String failure, Throwable cause, ConfigException configError) {
         this.reply = null;
         this.failure = failure;
         this.cause = cause;
+        this.configError = configError;
     }
 
+    /**
+     * What the chain answered.
+     *
+     * @return the kind of answer
+     */
     public Action action() {
         if (failure != null) {
             return Action.FAIL;
@@ -45,18 +57,38 @@ public final class RequestOutcome {
         return reply instanceof Reply.Rewrite ? Action.REWRITE : Action.PASS;
     }
 
+    /**
+     * Whether the request was stopped.
+     *
+     * @return {@code action() == STOP}
+     */
     public boolean isStopped() {
         return action() == Action.STOP;
     }
 
+    /**
+     * Whether the request was rewritten.
+     *
+     * @return {@code action() == REWRITE}
+     */
     public boolean isRewritten() {
         return action() == Action.REWRITE;
     }
 
+    /**
+     * Whether the request goes on unchanged.
+     *
+     * @return {@code action() == PASS}
+     */
     public boolean isPassed() {
         return action() == Action.PASS;
     }
 
+    /**
+     * Whether the call failed (APISIX answers the client 503).
+     *
+     * @return {@code action() == FAIL}
+     */
     public boolean isFailed() {
         return action() == Action.FAIL;
     }
@@ -91,8 +123,24 @@ public final class RequestOutcome {
         return cause;
     }
 
+    /**
+     * The config error that failed the call: over the protocol ({@link FakeApisix}), the runner
+     * rejected a config of the route at PrepareConf, and this is the error it gave. (In memory, a
+     * bad config fails {@link PluginChain#of(io.github.a6sdk.api.spi.PluginDescriptor, String)} itself.)
+     *
+     * @return the error, with the plugin and the JSON path of the offending value
+     * @throws AssertionError when the call did not fail, or failed for another reason
+     */
+    public ConfigException configError() {
+        expect(Action.FAIL);
+        if (configError == null) {
+            throw new AssertionError("expected the call to fail on a config error but it " + this);
+        }
+        return configError;
+    }
+
     /** The decoded reply, or {@code null} for a failure. */
-    public Reply reply() {
+    Reply reply() {
         return reply;
     }
 
@@ -146,7 +194,7 @@ public final class RequestOutcome {
 
         /** The headers as sent, in order; a repeated name is a multi-value header. */
         public List<Field> headers() {
-            return stop.headers();
+            return Field.fromWire(stop.headers());
         }
 
         /** The first value of header {@code name} (ignoring case), or {@code null}. */
@@ -165,6 +213,11 @@ public final class RequestOutcome {
             return stop.body() == null || stop.body().length == 0 ? null : stop.body();
         }
 
+        /**
+         * The body decoded as UTF-8.
+         *
+         * @return the body, or {@code null} when none
+         */
         public String bodyAsString() {
             byte[] b = body();
             return b == null ? null : new String(b, StandardCharsets.UTF_8);
@@ -191,34 +244,34 @@ public final class RequestOutcome {
 
         /** Request header entries as sent: one per changed name, values joined with ", "; no value = removed. */
         public List<Field> headers() {
-            return rw.headers();
+            return Field.fromWire(rw.headers());
         }
 
         /** The value header {@code name} is set to, or {@code null} when it is removed or untouched. */
         public String header(String name) {
-            Field f = find(rw.headers(), name, true);
+            Field f = find(headers(), name, true);
             return f == null ? null : f.value();
         }
 
         /** The names of the request headers set (not removed). */
         public Set<String> headersSet() {
-            return names(rw.headers(), true);
+            return names(headers(), true);
         }
 
         /** The names of the request headers removed. */
         public Set<String> headersRemoved() {
-            return names(rw.headers(), false);
+            return names(headers(), false);
         }
 
         /** Query arg entries as sent: per changed name, its values in order, or one entry without value (removed). */
         public List<Field> args() {
-            return rw.args();
+            return Field.fromWire(rw.args());
         }
 
         /** The values arg {@code name} is set to (empty when removed or untouched). */
         public List<String> arg(String name) {
             List<String> out = new ArrayList<>();
-            for (Field f : rw.args()) {
+            for (Field f : args()) {
                 if (f.name().equals(name) && f.value() != null) {
                     out.add(f.value());
                 }
@@ -226,18 +279,23 @@ public final class RequestOutcome {
             return out;
         }
 
+        /**
+         * The names of the query args removed.
+         *
+         * @return the names, in order
+         */
         public Set<String> argsRemoved() {
-            return names(rw.args(), false);
+            return names(args(), false);
         }
 
         /** Headers for the client's final response, as sent (APISIX ignores some names, see section 5.2). */
         public List<Field> responseHeaders() {
-            return rw.respHeaders();
+            return Field.fromWire(rw.respHeaders());
         }
 
         /** The first value of response header {@code name}, or {@code null}. */
         public String responseHeader(String name) {
-            Field f = find(rw.respHeaders(), name, true);
+            Field f = find(responseHeaders(), name, true);
             return f == null ? null : f.value();
         }
 
@@ -246,6 +304,11 @@ public final class RequestOutcome {
             return rw.body() == null || rw.body().length == 0 ? null : rw.body();
         }
 
+        /**
+         * The new request body decoded as UTF-8.
+         *
+         * @return the body, or {@code null} when unchanged
+         */
         public String bodyAsString() {
             byte[] b = body();
             return b == null ? null : new String(b, StandardCharsets.UTF_8);

@@ -1,6 +1,6 @@
 package io.github.a6sdk.testkit;
 
-import io.github.a6sdk.runtime.client.Field;
+import io.github.a6sdk.api.ConfigException;
 import io.github.a6sdk.runtime.client.Reply;
 import io.github.a6sdk.runtime.dev.HttpCall;
 import java.nio.charset.StandardCharsets;
@@ -18,21 +18,48 @@ public final class ResponseOutcome {
     private final TestUpstream upstream;
     private final String failure;
     private final Throwable cause;
+    private final ConfigException configError;
 
     ResponseOutcome(Reply.RespCall reply, TestUpstream upstream) {
         this.reply = reply;
         this.upstream = upstream;
         this.failure = null;
         this.cause = null;
+        this.configError = null;
     }
 
     ResponseOutcome(String failure, Throwable cause, TestUpstream upstream) {
+        this(failure, cause, upstream, null);
+    }
+
+    ResponseOutcome(String failure, Throwable cause, TestUpstream upstream, ConfigException configError) {
         this.reply = null;
         this.upstream = upstream;
         this.failure = failure;
         this.cause = cause;
+        this.configError = configError;
     }
 
+    /**
+     * The config error that failed the call: the runner rejected a config of the route at PrepareConf
+     * (over the protocol, {@link FakeApisix}).
+     *
+     * @return the error, with the plugin and the JSON path of the offending value
+     * @throws AssertionError when the call did not fail, or failed for another reason
+     */
+    public ConfigException configError() {
+        failure();
+        if (configError == null) {
+            throw new AssertionError("expected the response call to fail on a config error but it " + this);
+        }
+        return configError;
+    }
+
+    /**
+     * Whether the call failed (APISIX then streams the upstream body with status 503).
+     *
+     * @return {@code true} for a failed call
+     */
     public boolean isFailed() {
         return failure != null;
     }
@@ -45,6 +72,12 @@ public final class ResponseOutcome {
         return failure;
     }
 
+    /**
+     * What the plugin threw (in memory), or the I/O error (over the protocol).
+     *
+     * @return the cause, or {@code null}
+     * @throws AssertionError when the call did not fail
+     */
     public Throwable failureCause() {
         failure();
         return cause;
@@ -74,7 +107,7 @@ public final class ResponseOutcome {
 
     /** The header entries as sent: empty keeps the upstream headers; otherwise the complete set. */
     public List<Field> wireHeaders() {
-        return reply().headers();
+        return Field.fromWire(reply().headers());
     }
 
     /** The body as sent, or {@code null} when the upstream body is kept. */
@@ -96,8 +129,9 @@ public final class ResponseOutcome {
     public List<Field> headers() {
         List<Field> out = new ArrayList<>();
         if (!reply().headers().isEmpty()) {
-            HttpCall.setOrAdd(out, reply().headers(), Set.of());
-            return out;
+            List<io.github.a6sdk.runtime.client.Field> wire = new ArrayList<>();
+            HttpCall.setOrAdd(wire, reply().headers(), Set.of());
+            return Field.fromWire(wire);
         }
         for (Field h : upstream.headers()) {
             if (!HttpCall.FILTERED.contains(h.name().toLowerCase(Locale.ROOT))) {
@@ -134,6 +168,11 @@ public final class ResponseOutcome {
         return b != null ? b : upstream.body();
     }
 
+    /**
+     * The body the client gets, decoded as UTF-8.
+     *
+     * @return the body, or {@code null} when there is none
+     */
     public String bodyAsString() {
         byte[] b = body();
         return b == null ? null : new String(b, StandardCharsets.UTF_8);

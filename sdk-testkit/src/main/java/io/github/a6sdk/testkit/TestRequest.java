@@ -2,7 +2,6 @@ package io.github.a6sdk.testkit;
 
 import io.github.a6sdk.api.Method;
 import io.github.a6sdk.runtime.client.CallRequest;
-import io.github.a6sdk.runtime.client.Field;
 import io.github.a6sdk.runtime.dev.HttpCall;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -48,18 +47,42 @@ public final class TestRequest {
         return new TestRequest(method, pathAndQuery);
     }
 
+    /**
+     * A GET request.
+     *
+     * @param pathAndQuery the path, with an optional {@code ?query} that becomes args
+     * @return the request
+     */
     public static TestRequest get(String pathAndQuery) {
         return new TestRequest("GET", pathAndQuery);
     }
 
+    /**
+     * A POST request.
+     *
+     * @param pathAndQuery the path, with an optional {@code ?query} that becomes args
+     * @return the request
+     */
     public static TestRequest post(String pathAndQuery) {
         return new TestRequest("POST", pathAndQuery);
     }
 
+    /**
+     * A PUT request.
+     *
+     * @param pathAndQuery the path, with an optional {@code ?query} that becomes args
+     * @return the request
+     */
     public static TestRequest put(String pathAndQuery) {
         return new TestRequest("PUT", pathAndQuery);
     }
 
+    /**
+     * A DELETE request.
+     *
+     * @param pathAndQuery the path, with an optional {@code ?query} that becomes args
+     * @return the request
+     */
     public static TestRequest delete(String pathAndQuery) {
         return new TestRequest("DELETE", pathAndQuery);
     }
@@ -79,7 +102,7 @@ public final class TestRequest {
     public TestRequest path(String pathAndQuery) {
         int q = pathAndQuery.indexOf('?');
         if (q >= 0) {
-            args.addAll(HttpCall.parseQuery(pathAndQuery.substring(q + 1)));
+            args.addAll(Field.fromWire(HttpCall.parseQuery(pathAndQuery.substring(q + 1))));
             pathAndQuery = pathAndQuery.substring(0, q);
         }
         if (!pathAndQuery.startsWith("/")) {
@@ -89,6 +112,12 @@ public final class TestRequest {
         return this;
     }
 
+    /**
+     * Changes the method.
+     *
+     * @param method a method APISIX can send ({@link io.github.a6sdk.api.Method}), in any case
+     * @return this request
+     */
     public TestRequest method(String method) {
         this.method = checkMethod(method);
         return this;
@@ -135,22 +164,48 @@ public final class TestRequest {
         return this;
     }
 
+    /**
+     * The request body as UTF-8 text, as APISIX answers a ReqBody question.
+     *
+     * @param body the body, or {@code null} for none
+     * @return this request
+     */
     public TestRequest body(String body) {
         return body(body == null ? null : body.getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * The headers so far, names lower-cased.
+     *
+     * @return the headers in order, a repeated name once per value
+     */
     public List<Field> headers() {
         return Collections.unmodifiableList(headers);
     }
 
+    /**
+     * The query args so far.
+     *
+     * @return the args in order, a repeated name once per value
+     */
     public List<Field> args() {
         return Collections.unmodifiableList(args);
     }
 
+    /**
+     * The path, without the query.
+     *
+     * @return the path, decoded as nginx's {@code $uri}
+     */
     public String path() {
         return path;
     }
 
+    /**
+     * The method.
+     *
+     * @return its name, upper-case
+     */
     public String method() {
         return method;
     }
@@ -171,7 +226,7 @@ public final class TestRequest {
         } catch (UnknownHostException e) {
             remote = null;
         }
-        return new HttpCall(method, path, args.isEmpty() ? null : HttpCall.encodeQuery(args), headers, body,
+        return new HttpCall(method, path, args.isEmpty() ? null : HttpCall.encodeQuery(Field.toWire(args)), Field.toWire(headers), body,
                 remote, new InetSocketAddress(InetAddress.getLoopbackAddress(), 9080));
     }
 
@@ -187,6 +242,6 @@ public final class TestRequest {
 
     @Override
     public String toString() {
-        return method + " " + path + (args.isEmpty() ? "" : "?" + HttpCall.encodeQuery(args)) + " " + headers;
+        return method + " " + path + (args.isEmpty() ? "" : "?" + HttpCall.encodeQuery(Field.toWire(args))) + " " + headers;
     }
 }

@@ -1,6 +1,5 @@
 package io.github.a6sdk.testkit;
 
-import io.github.a6sdk.runtime.client.Field;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -33,6 +32,12 @@ public final class TestUpstream {
         this.status = status;
     }
 
+    /**
+     * An upstream response with {@code status}.
+     *
+     * @param status 100 to 999
+     * @return the response
+     */
     public static TestUpstream status(int status) {
         return new TestUpstream(status);
     }
@@ -42,6 +47,12 @@ public final class TestUpstream {
         return new TestUpstream(200);
     }
 
+    /**
+     * APISIX's request id.
+     *
+     * @param id the id
+     * @return this response
+     */
     public TestUpstream id(long id) {
         this.id = id;
         return this;
@@ -53,11 +64,23 @@ public final class TestUpstream {
         return this;
     }
 
+    /**
+     * The upstream body, as APISIX answers a RespBody question.
+     *
+     * @param body the body, or {@code null} for none
+     * @return this response
+     */
     public TestUpstream body(byte[] body) {
         this.body = body == null ? null : body.clone();
         return this;
     }
 
+    /**
+     * The upstream body as UTF-8 text.
+     *
+     * @param body the body, or {@code null} for none
+     * @return this response
+     */
     public TestUpstream body(String body) {
         return body(body == null ? null : body.getBytes(StandardCharsets.UTF_8));
     }
@@ -80,10 +103,20 @@ public final class TestUpstream {
         return this;
     }
 
+    /**
+     * The upstream headers so far.
+     *
+     * @return the headers in order, names in the case given
+     */
     public List<Field> headers() {
         return Collections.unmodifiableList(headers);
     }
 
+    /**
+     * The upstream status.
+     *
+     * @return the status, 100 to 999
+     */
     public int status() {
         return status;
     }

@@ -117,7 +117,7 @@ class ConfigSchemaTest {
         String negative = KITCHEN_MIN.replace("}", ",\"limit\":{\"rate\":-1}}");
         assertTrue(schema("kitchen").validate(negative, InputFormat.JSON).isEmpty());
         ConfigException e = PluginChain.configError(CATALOG.find("kitchen"), negative);
-        assertEquals("$.limit", e.path());
+        assertEquals("$.limit.rate", e.path()); // the message starts with the component: its path
         assertTrue(e.getMessage().endsWith("rate must not be negative"), e.getMessage());
     }
 }

@@ -3,7 +3,6 @@ package io.github.a6sdk.testkit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.a6sdk.runtime.client.Field;
 import io.github.a6sdk.testkit.plugins.Boom_Descriptor;
 import io.github.a6sdk.testkit.plugins.Rewrite_Descriptor;
 import io.github.a6sdk.testkit.plugins.Say_Descriptor;
@@ -77,10 +76,13 @@ class WireTest {
     @Test
     void failuresBecome503() {
         RequestOutcome out = apisix.route("boom", "").request(TestRequest.get("/"));
-        assertEquals("the runner answered SERVICE_UNAVAILABLE (APISIX answers the client 503)", out.failure());
+        assertEquals("the runner answered SERVICE_UNAVAILABLE (APISIX answers the client 503): the runner logged: SEVERE"
+                + " HTTPReqCall 1: plugin \"boom\" threw java.lang.IllegalStateException: boom in the request phase;"
+                + " answering SERVICE_UNAVAILABLE", out.failure());
         assertTrue(apisix.route("boom", "").response(TestUpstream.ok()).isFailed());
         // a config the runner rejects at PrepareConf
-        assertEquals("the runner answered BAD_REQUEST (APISIX answers the client 503)",
+        assertEquals("the runner answered BAD_REQUEST (APISIX answers the client 503): plugin \"say\": bad config at"
+                + " $.body: expected a string but was a number",
                 apisix.route("say", "{\"body\":7}").request(TestRequest.get("/")).failure());
     }
 

@@ -4,6 +4,7 @@ import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import io.github.a6sdk.api.ConfigException;
+import io.github.a6sdk.api.InvalidConfigException;
 import io.github.a6sdk.api.NoConfig;
 import java.io.IOException;
 import java.io.StringReader;
@@ -195,10 +196,44 @@ public final class ConfigReaders {
         return new ConfigException(plugin, path, "unknown value \"" + value + "\"; expected one of: " + allowed);
     }
 
-    /** An exception thrown by a record's constructor (its own validation). */
+    /** An exception thrown by a record's constructor (its own validation), reported at the record's path. */
     public static ConfigException invalid(String plugin, String path, RuntimeException e) {
         String message = e.getMessage();
         return new ConfigException(plugin, path, message == null ? e.toString() : message, e);
+    }
+
+    /**
+     * An exception thrown by the constructor of the record at {@code path}, reported at the path of
+     * the component it names (see {@link io.github.a6sdk.api.InvalidConfigException}): the one an
+     * {@code InvalidConfigException} gives, the one its message starts with (followed by a character
+     * that cannot be part of a name), or the one that is the whole message of a
+     * {@link NullPointerException} ({@code Objects.requireNonNull(x, "x")}); else the record's path.
+     *
+     * @param components the names of the record's components read from JSON
+     */
+    public static ConfigException invalid(String plugin, String path, RuntimeException e, String... components) {
+        String message = e.getMessage();
+        if (e instanceof InvalidConfigException invalid) {
+            return new ConfigException(plugin, field(path, invalid.component()),
+                    message == null ? "invalid value" : message, e);
+        }
+        if (message != null) {
+            for (String component : components) {
+                if (message.equals(component) && e instanceof NullPointerException) {
+                    return new ConfigException(plugin, field(path, component), component + " must not be null", e);
+                }
+                if (message.length() > component.length() && message.startsWith(component)
+                        && !Character.isJavaIdentifierPart(message.charAt(component.length()))) {
+                    return new ConfigException(plugin, field(path, component), message, e);
+                }
+            }
+        }
+        return invalid(plugin, path, e);
+    }
+
+    /** A {@code null} value for a {@code @Required} component. */
+    public static ConfigException requiredNull(String plugin, String path, String name) {
+        return new ConfigException(plugin, path, "required field \"" + name + "\" must not be null");
     }
 
     /** Malformed JSON ({@code MalformedJsonException}, {@code EOFException}, or a reader state error). */

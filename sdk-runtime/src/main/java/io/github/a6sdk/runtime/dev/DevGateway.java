@@ -200,7 +200,7 @@ public final class DevGateway implements Closeable {
         }
         for (Route r : routes) {
             out.println("  route " + r.label() + " " + r.uris() + " -> " + (r.upstream() == null ? "echo" : r.upstream())
-                    + describe(r));
+                    + describe(r, catalog));
         }
         return gateway;
     }
@@ -374,12 +374,34 @@ public final class DevGateway implements Closeable {
         }
     }
 
-    private static String describe(Route r) {
+    /**
+     * A route's plugins for the log, phase by phase: {@code pre-req=[token-auth, rewrite]}; with a
+     * catalog, each with its config as the config record's {@code toString()} shows it (a record can
+     * keep its secrets out of logs that way), never the raw JSON.
+     */
+    static String describe(Route r, PluginCatalog catalog) {
         StringBuilder sb = new StringBuilder();
         for (Map.Entry<String, List<Field>> e : r.conf().entrySet()) {
-            sb.append(' ').append(e.getKey().substring("ext-plugin-".length())).append('=').append(e.getValue());
+            List<String> shown = new ArrayList<>();
+            for (Field f : e.getValue()) {
+                shown.add(catalog == null ? f.name() : f.name() + " " + shownConfig(catalog, f));
+            }
+            sb.append(' ').append(e.getKey().substring("ext-plugin-".length())).append('=').append(shown);
         }
         return sb.toString();
+    }
+
+    /** The parsed config's {@code toString()}, or what is wrong with it (that message never quotes the whole JSON). */
+    private static String shownConfig(PluginCatalog catalog, Field f) {
+        var d = catalog.find(f.name());
+        if (d == null) {
+            return "(unknown plugin)";
+        }
+        try {
+            return String.valueOf(d.parseConfig(f.value()));
+        } catch (io.github.a6sdk.api.ConfigException | RuntimeException e) {
+            return "(invalid config)";
+        }
     }
 
     private Route match(String path) {
@@ -514,7 +536,7 @@ public final class DevGateway implements Closeable {
             ex.close();
             log.printf(Locale.ROOT, "%s %s route=%s plugins=%s action=%s status=%d runner=%.2fms total=%.2fms%n",
                     ex.getRequestMethod(), requestUri, route == null ? "-" : route.label(),
-                    route == null ? "[]" : describe(route).trim(), action, status, runnerNanos[0] / 1e6,
+                    route == null ? "[]" : describe(route, null).trim(), action, status, runnerNanos[0] / 1e6,
                     (System.nanoTime() - start) / 1e6);
         }
     }

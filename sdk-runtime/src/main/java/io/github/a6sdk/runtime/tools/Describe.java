@@ -46,9 +46,8 @@ public final class Describe {
             return 0;
         }
         if (chosen.isEmpty()) {
-            out.println("no plugins: is sdk-processor on the annotationProcessorPaths of the project that holds the"
-                    + " @ApisixPlugin classes?");
-            return 0;
+            err.println("error: " + PluginCatalog.NO_PLUGINS);
+            return 2;
         }
         for (PluginDescriptor<?> d : chosen) {
             out.println(d.name() + "  (" + d.className() + ")");

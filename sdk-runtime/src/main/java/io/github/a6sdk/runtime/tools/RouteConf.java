@@ -24,9 +24,9 @@ public final class RouteConf {
      * @param problem what APISIX's schema would reject, or {@code null}
      */
     public record Entry(String phase, int index, String name, String value, String problem) {
-        /** {@code ext-plugin-pre-req.conf[0]}. */
+        /** {@code ext-plugin-pre-req.conf[0]}, or {@code plugins.ext-plugin-pre-req} for the plugin as a whole. */
         public String where() {
-            return phase + ".conf[" + index + "]";
+            return index < 0 ? "plugins." + phase : phase + ".conf[" + index + "]";
         }
     }
 
@@ -71,11 +71,21 @@ public final class RouteConf {
         }
     }
 
-    /** Every {@code ext-plugin-*} conf item of {@code route}, phase by phase. */
+    /**
+     * Every {@code ext-plugin-*} conf item of {@code route}, phase by phase, then a problem entry for
+     * each other {@code ext-plugin-*} key (a misspelled phase, whose plugins would never run).
+     */
     public static List<Entry> entries(Map<String, Object> route) {
         List<Entry> out = new ArrayList<>();
         if (!(route.get("plugins") instanceof Map<?, ?> plugins)) {
             return out;
+        }
+        List<Entry> unknown = new ArrayList<>();
+        for (Object key : plugins.keySet()) {
+            if (key instanceof String name && name.startsWith("ext-plugin-") && !PHASES.contains(name)) {
+                unknown.add(new Entry(name, -1, null, null, "unknown plugin \"" + name + "\": its conf would never"
+                        + " reach the runner; APISIX's ext-plugin plugins are " + String.join(", ", PHASES)));
+            }
         }
         for (String phase : PHASES) {
             Object plugin = plugins.get(phase);
@@ -100,6 +110,7 @@ public final class RouteConf {
                 out.add(entry(phase, i, items.get(i)));
             }
         }
+        out.addAll(unknown);
         return out;
     }
 

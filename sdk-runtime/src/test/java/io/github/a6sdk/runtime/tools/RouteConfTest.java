@@ -42,6 +42,19 @@ class RouteConfTest {
     }
 
     @Test
+    void aMisspelledPhaseIsAProblemNamingTheRealOnes() throws IOException {
+        List<RouteConf.Entry> e = RouteConf.entries(RouteConf.routes(Json.parse("{\"plugins\":{"
+                + "\"ext-plugin-pre-req\":{\"conf\":[{\"name\":\"a\",\"value\":\"{}\"}]},"
+                + "\"ext-plugin-post-rsp\":{\"conf\":[{\"name\":\"b\",\"value\":\"{}\"}]},"
+                + "\"limit-count\":{\"count\":1}}}")).get(0).object());
+        assertEquals(2, e.size(), e.toString());
+        assertEquals(new RouteConf.Entry("ext-plugin-pre-req", 0, "a", "{}", null), e.get(0));
+        assertEquals("plugins.ext-plugin-post-rsp", e.get(1).where());
+        assertEquals("unknown plugin \"ext-plugin-post-rsp\": its conf would never reach the runner; APISIX's"
+                + " ext-plugin plugins are ext-plugin-pre-req, ext-plugin-post-req, ext-plugin-post-resp", e.get(1).problem());
+    }
+
+    @Test
     void jsonHelpers() throws IOException {
         assertEquals("{\n  \"a\": [1, \"x,y\", null],\n  \"b\": {\n    \"c\": true\n  }\n}",
                 Json.pretty("{\"a\":[1,\"x,y\",null],\"b\":{\"c\":true}}"));
