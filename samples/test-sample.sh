@@ -93,6 +93,31 @@ if [ "$STATUS" -ne 2 ] || ! grep -q "A6_LOG_FILE=$WORK/no-such-dir/runner.log: c
 fi
 echo "A6_LOG_FILE: a bad path stops the start: $(cat "$WORK/bad.out")"
 
+# The README's "Running it under APISIX" block, as written there, with /opt/plugins standing for a folder
+# of ours: `cds` once, then the runner started with ext-plugin.cmd's argv. Its classes must come from the
+# archive (class+load logging is added to watch that), and it must serve, stop on SIGTERM and exit 0.
+mkdir "$WORK/opt"
+cp "$JAR" "$WORK/opt/plugins.jar"
+CDS_LINE=$(awk '/^## Running it under APISIX/ { f = 1 } f && /^```bash/ { p = 1; next } p && /^```/ { exit } p' "$ROOT/README.md" \
+  | grep -v '^\s*#' | sed 's/ *#.*//' | grep .)
+[ "$(echo "$CDS_LINE" | wc -l)" -eq 1 ] || { echo "expected one command in the README's cds block, got: $CDS_LINE" >&2; exit 1; }
+(eval "${CDS_LINE//\/opt\/plugins/$WORK/opt}")
+[ -s "$WORK/opt/plugins.jsa" ] || { echo "the README's cds command wrote no $WORK/opt/plugins.jsa" >&2; exit 1; }
+mapfile -t CMD < <(awk '/^## Running it under APISIX/ { f = 1 } f && /^```yaml/ { p = 1; next } p && /^```/ { exit } p' "$ROOT/README.md" \
+  | perl -0777 -ne 'print "$1\n" while /cmd:\s*\[(.*?)\]/gs' | perl -ne 'print "$1\n" while /"([^"]*)"/g' \
+  | sed "s#/opt/plugins#$WORK/opt#g")
+[ "${CMD[0]}" = java ] && [ "${#CMD[@]}" -gt 3 ] || { echo "cannot read ext-plugin.cmd from the README: ${CMD[*]}" >&2; exit 1; }
+APISIX_LISTEN_ADDRESS="unix:$WORK/apisix.sock" A6_EXIT_WITH_PARENT=false \
+  "${CMD[0]}" "-Xlog:class+load=info:file=$WORK/classes.txt" "${CMD[@]:1}" >"$WORK/apisix.out" 2>&1 &
+APID=$!
+PIDS+=("$APID")
+wait_for "$WORK/apisix.out" "listening on $WORK/apisix.sock"
+kill -TERM "$APID"
+wait "$APID" || { echo "the runner started as the README says exited with $?:" >&2; cat "$WORK/apisix.out" >&2; exit 1; }
+grep -q 'io.github.a6sdk.runtime.Runner source: shared objects file (top)' "$WORK/classes.txt" \
+  || { echo "the runner started as the README says did not take its classes from plugins.jsa" >&2; grep 'a6sdk.runtime.Runner ' "$WORK/classes.txt" >&2; exit 1; }
+echo "README's APISIX command: cds wrote $(stat -c %s "$WORK/opt/plugins.jsa") bytes; the runner mapped $(grep -c 'shared objects file (top)' "$WORK/classes.txt") classes from it; $(grep -o 'ready [0-9]* ms after main()' "$WORK/apisix.out")"
+
 # Serve it behind the dev gateway (a real runner on a unix socket) and ask it over HTTP.
 PORT=$(( 20000 + RANDOM % 20000 ))
 java -jar "$JAR" dev --port "$PORT" --plugin 'hello={"name":"APISIX","prefix":"/hi"}' >"$WORK/dev.log" 2>&1 &
