@@ -54,6 +54,7 @@ public final class Main {
      */
     static int serve(Transport transport, PluginCatalog plugins, boolean training) {
         long startNanos = System.nanoTime();
+        Thread.setDefaultUncaughtExceptionHandler(Main::uncaught);
         Thread warmUp = new Thread(transport::warmUp, "a6-warm-up");
         warmUp.setDaemon(true);
         warmUp.start();
@@ -165,6 +166,22 @@ public final class Main {
             runner.shutdown(0);
             lifecycle.close(PluginLifecycle.CLOSE_MILLIS);
         }, "a6-exit"));
+    }
+
+    /**
+     * A thread ended with an exception nothing caught. The runner's own threads catch everything; if
+     * one of those that serve (event loops, acceptor, watchdog) still died, the runner could no longer
+     * answer: it exits with status 1 and says why, so that APISIX starts it again. Any other thread (a
+     * plugin's own) is logged.
+     */
+    private static void uncaught(Thread t, Throwable e) {
+        String name = t.getName();
+        boolean serving = name.startsWith("a6-loop-") || name.equals("a6-acceptor") || name.equals("a6-watchdog");
+        LOG.log(Level.ERROR, "thread " + name + " ended with " + e + (serving ? "; the runner cannot serve without it:"
+                + " exiting with status 1 so that APISIX starts it again" : ""), e);
+        if (serving) {
+            new Thread(() -> System.exit(1), "a6-exit-on-failure").start();
+        }
     }
 
     /** This runtime's version, from the build. */

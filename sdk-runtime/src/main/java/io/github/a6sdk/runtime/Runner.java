@@ -68,7 +68,7 @@ public final class Runner implements AutoCloseable {
         this.config = config;
         this.catalog = catalog;
         this.transport = transport;
-        this.cache = new ConfCache(config.confCacheSize(), config.confTtlSeconds());
+        this.cache = new ConfCache(config.confCacheSize(), config.confTtlSeconds(), config.confCacheBytes());
         this.server = new Server(config, new CallHandler(catalog, cache), THREADS, this::stopAsync);
     }
 
@@ -163,6 +163,9 @@ public final class Runner implements AutoCloseable {
             metrics = Metrics.start(config.metricsAddress(), catalog, () -> !stopping, () -> server.connections().size(),
                     cache::size, transportName(), threadKind());
             server.useMetrics(metrics);
+            if (metrics != null) {
+                metrics.watchConfCache(cache::bytesHeld, cache::evictions);
+            }
         }
         // The server runs before the path is ours: from the rename on, a connection is served at once.
         try {

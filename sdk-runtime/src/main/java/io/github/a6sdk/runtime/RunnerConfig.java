@@ -12,6 +12,9 @@ import java.util.Map;
  *     APISIX's worst case of 0.9 + 1 times it (docs/protocol.md section 4.3)
  * @param socketMode file mode of the socket, octal ({@code A6_SOCKET_MODE}, default 0766)
  * @param confCacheSize most route confs kept ({@code A6_CONF_CACHE_SIZE}, default 131072)
+ * @param confCacheBytes most heap the kept route confs may hold, by estimate ({@code A6_CONF_CACHE_BYTES},
+ *     bytes or with a {@code k}, {@code m} or {@code g} suffix; default a third of the JVM's maximum heap):
+ *     the oldest give way, and one PrepareConf whose configs would hold more than a quarter of it is refused
  * @param maxConnections most connections served at once ({@code A6_MAX_CONNECTIONS}, default 4096)
  * @param drainMillis how long a stopping runner may take, from SIGTERM to its connections closed
  *     ({@code A6_DRAIN_MS}, default 900; APISIX sends SIGKILL 1 s after SIGTERM): it serves its path while
@@ -37,6 +40,7 @@ public record RunnerConfig(
         long confExpireSeconds,
         int socketMode,
         int confCacheSize,
+        long confCacheBytes,
         int maxConnections,
         long drainMillis,
         long callTimeoutMillis,
@@ -64,6 +68,7 @@ public record RunnerConfig(
                 number(env, "APISIX_CONF_EXPIRE_TIME", 3600, 1, 365L * 24 * 3600),
                 mode(env.getOrDefault("A6_SOCKET_MODE", "0766")),
                 (int) number(env, "A6_CONF_CACHE_SIZE", 131072, 1, 1 << 24),
+                bytes(env, "A6_CONF_CACHE_BYTES", Runtime.getRuntime().maxMemory() / 3),
                 (int) number(env, "A6_MAX_CONNECTIONS", 4096, 1, 1 << 20),
                 number(env, "A6_DRAIN_MS", 900, 0, 60_000),
                 number(env, "A6_CALL_TIMEOUT_MS", 55_000, 0, 24L * 3600 * 1000),
@@ -88,6 +93,26 @@ public record RunnerConfig(
             return v;
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(name + " must be a whole number, got \"" + raw + "\"", e);
+        }
+    }
+
+    /** A size in bytes, with an optional k, m or g suffix (powers of 1024); at least 64 KiB. */
+    private static long bytes(Map<String, String> env, String name, long dflt) {
+        String raw = env.get(name);
+        if (raw == null || raw.isBlank()) {
+            return dflt;
+        }
+        String v = raw.trim().toLowerCase(java.util.Locale.ROOT);
+        int shift = v.endsWith("k") ? 10 : v.endsWith("m") ? 20 : v.endsWith("g") ? 30 : 0;
+        try {
+            long n = Long.parseLong(shift == 0 ? v : v.substring(0, v.length() - 1));
+            if (n < 0 || n > (Long.MAX_VALUE >> shift) || (n << shift) < 64 * 1024) {
+                throw new NumberFormatException();
+            }
+            return n << shift;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a size of at least 64k, in bytes or with a k, m or g suffix"
+                    + " (such as 16m), got \"" + raw + "\"", e);
         }
     }
 

@@ -95,6 +95,66 @@ class ConfCacheTest {
     }
 
     @Test
+    void boundedByTheMemoryItsConfigsHoldTheOldestGiveWay() {
+        ConfCache cache = new ConfCache(1024, 60, 10_000, now::get, -3); // the counter wraps past 0 on the way
+        long[] tokens = new long[12];
+        for (int i = 0; i < tokens.length; i++) {
+            tokens[i] = cache.put(chain("c" + i), 1_000);
+            assertTrue(cache.bytesHeld() <= 10_000, "held " + cache.bytesHeld() + " after " + (i + 1));
+        }
+        for (int i = 0; i < 2; i++) {
+            assertNull(cache.get(tokens[i]), "the oldest gave way: token " + tokens[i]);
+        }
+        for (int i = 2; i < tokens.length; i++) {
+            assertTrue(cache.get(tokens[i]) != null, "token " + tokens[i] + " is kept");
+        }
+        assertEquals(10_000, cache.bytesHeld());
+        assertEquals(2, cache.evictions());
+        // One large entry pushes out as many old ones as it needs.
+        long big = cache.put(chain("big"), 4_500);
+        assertTrue(cache.get(big) != null);
+        assertTrue(cache.bytesHeld() <= 10_000);
+        assertEquals(7, cache.evictions());
+        assertEquals(2_500, cache.maxEntryBytes());
+    }
+
+    @Test
+    void expiredAndOverwrittenEntriesNoLongerCountAgainstTheBudget() {
+        ConfCache cache = new ConfCache(2, 10, 1_000_000, now::get, 1);
+        long a = cache.put(chain("a"), 100);
+        cache.put(chain("b"), 200);
+        assertEquals(300, cache.bytesHeld());
+        cache.put(chain("c"), 400); // the ring of two wraps over a
+        assertEquals(600, cache.bytesHeld());
+        assertNull(cache.get(a));
+        now.addAndGet(TimeUnit.SECONDS.toNanos(11));
+        assertNull(cache.get(a + 1));
+        assertEquals(400, cache.bytesHeld(), "an expired entry that was looked up is gone from the count");
+    }
+
+    @Test
+    void shrinkGivesUpTheOlderHalf() {
+        ConfCache cache = new ConfCache(64, 60, Long.MAX_VALUE, now::get, 1);
+        long[] tokens = new long[20];
+        for (int i = 0; i < tokens.length; i++) {
+            tokens[i] = cache.put(chain("c" + i), 10);
+        }
+        int dropped = cache.shrink();
+        assertTrue(dropped >= 10 && dropped <= 11, "dropped " + dropped);
+        assertNull(cache.get(tokens[0]));
+        assertTrue(cache.get(tokens[19]) != null, "the newest stays");
+        assertEquals((20 - dropped) * 10L, cache.bytesHeld());
+    }
+
+    @Test
+    void theEstimateFollowsTheConfigsLength() {
+        long small = ConfCache.estimate(java.util.List.of(new Chain.Entry("a", "{}")));
+        long large = ConfCache.estimate(java.util.List.of(new Chain.Entry("a", "x".repeat(2000))));
+        assertTrue(large - small >= 3 * 1998, "about 3.5 bytes of heap per character, measured; counted as 4");
+        assertEquals(3, ConfCache.characters(java.util.List.of(new Chain.Entry("a", "{}"))));
+    }
+
+    @Test
     void capacityIsRoundedUpAndChecked() {
         assertEquals(8, new ConfCache(5, 1).capacity());
         assertEquals(1, new ConfCache(1, 1).capacity());

@@ -251,6 +251,23 @@ public final class Compare {
         return Connections.report(cells, machine, cfg.scaleWarmupMs, cfg.scaleMeasureMs);
     }
 
+    /** The out-of-open-files cells, for every runner in --runners (ours as "tuned", with the README's flags). */
+    String exhaustion() throws InterruptedException {
+        List<Exhaustion.Cell> cells = new ArrayList<>();
+        for (String label : cfg.runners) {
+            RunnerProcess.Spec spec = spec(label.equals("ours") ? "tuned" : label);
+            log.println("== " + spec.label() + ": out of open files");
+            for (int[] lf : new int[][] {{128, 300}, {1024, 1500}}) {
+                try {
+                    cells.add(Exhaustion.measure(spec, cfg.workDir, lf[0], lf[1], 2000));
+                } catch (IOException e) {
+                    log.println("  [" + spec.label() + " exhaustion] not measured: " + e.getMessage());
+                }
+            }
+        }
+        return Exhaustion.report(cells, 2000);
+    }
+
     /** The start and idle-stop cells: every jar of --startstop-jars with each flag set, then the baselines. */
     String startStop(String machine) throws InterruptedException {
         Map<String, Path> jars = new LinkedHashMap<>(cfg.startStopJars);
@@ -712,9 +729,17 @@ public final class Compare {
         Compare c = new Compare(cfg);
         String machine = machine() + "; our runner on " + javaVersion(cfg.java);
         System.err.println("machine: " + machine);
-        if (!List.of("", "overlap", "connections", "startstop").contains(cfg.only)) {
-            System.err.println("--only takes: overlap, connections, startstop");
+        if (!List.of("", "overlap", "connections", "startstop", "exhaustion").contains(cfg.only)) {
+            System.err.println("--only takes: overlap, connections, startstop, exhaustion");
             System.exit(2);
+        }
+        if (cfg.only.equals("exhaustion")) {
+            String md = "Exhaustion cells only (" + machine + ").\n\n" + c.exhaustion();
+            System.out.println(md);
+            if (cfg.out != null) {
+                Files.writeString(cfg.out, md);
+            }
+            return;
         }
         if (cfg.only.equals("startstop")) {
             String md = c.startStop(machine);

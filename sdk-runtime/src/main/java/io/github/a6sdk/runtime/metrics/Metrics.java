@@ -169,6 +169,17 @@ public final class Metrics implements AutoCloseable {
         registry.counters.add(Registry.REFUSED, 1);
     }
 
+    /** Accepting paused for want of resources (one episode). */
+    public void acceptPaused() {
+        registry.counters.add(Registry.ACCEPT_PAUSES, 1);
+    }
+
+    /** Where the conf cache's held bytes and evictions are read at a scrape. */
+    public void watchConfCache(java.util.function.LongSupplier bytes, java.util.function.LongSupplier evictions) {
+        registry.confBytes = bytes;
+        registry.confEvictions = evictions;
+    }
+
     /** The text a scrape gets: the runner's families, then the process and JVM ones. */
     public String scrape() {
         TextFormat out = new TextFormat();

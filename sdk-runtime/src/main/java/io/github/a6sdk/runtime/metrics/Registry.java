@@ -41,14 +41,16 @@ final class Registry {
     static final int REFUSED = ACCEPTED + 1;
     static final int TIMEOUTS = REFUSED + 1;
     static final int FRAME_ERRORS = TIMEOUTS + 1;
-    private static final int COUNTERS = FRAME_ERRORS + FRAME_ERROR_REASONS.length;
+    static final int ACCEPT_PAUSES = FRAME_ERRORS + FRAME_ERROR_REASONS.length;
+    private static final int COUNTERS = ACCEPT_PAUSES + 1;
 
     /** Every family this runner exposes, for {@code describe --json} and the README. */
     static final List<String> NAMES = List.of(
             "a6_plugin_calls_total", "a6_plugin_duration_seconds", "a6_call_duration_seconds", "a6_extra_info_total",
             "a6_prepare_conf_total", "a6_conf_cache_entries", "a6_conf_token_misses_total", "a6_connections_open",
             "a6_connections_accepted_total", "a6_connections_refused_total", "a6_call_timeouts_total",
-            "a6_frame_errors_total", "a6_runner_info",
+            "a6_frame_errors_total", "a6_accept_pauses_total", "a6_conf_cache_bytes", "a6_conf_cache_evictions_total",
+            "a6_runner_info",
             ProcessCollector.CPU, ProcessCollector.RSS, ProcessCollector.VIRTUAL, ProcessCollector.START,
             ProcessCollector.OPEN_FDS, ProcessCollector.MAX_FDS, ProcessCollector.MEMORY_USED,
             ProcessCollector.MEMORY_COMMITTED, ProcessCollector.MEMORY_MAX, ProcessCollector.GC,
@@ -84,6 +86,8 @@ final class Registry {
     final StripedCells counters = new StripedCells(COUNTERS);
     private final IntSupplier openConnections;
     private final IntSupplier confEntries;
+    volatile java.util.function.LongSupplier confBytes = () -> 0;
+    volatile java.util.function.LongSupplier confEvictions = () -> 0;
     private final String infoLabels;
 
     Registry(PluginCatalog catalog, IntSupplier openConnections, IntSupplier confEntries, String version,
@@ -139,6 +143,11 @@ final class Registry {
         labelled(out, "a6_prepare_conf_total", "PrepareConf requests by outcome.", "outcome", PREPARE_OUTCOMES, PREPARE);
         out.family("a6_conf_cache_entries", "gauge", "Route configs in the conf cache (not expired).")
                 .sample("a6_conf_cache_entries", "", confEntries.getAsInt());
+        out.family("a6_conf_cache_bytes", "gauge", "Heap the route configs in the conf cache hold, as the runner estimates"
+                + " it (bounded by A6_CONF_CACHE_BYTES).").sample("a6_conf_cache_bytes", "", confBytes.getAsLong());
+        out.family("a6_conf_cache_evictions_total", "counter", "Route configs dropped before their time to keep the conf"
+                + " cache within A6_CONF_CACHE_BYTES (or when the heap ran out); APISIX prepares them again.")
+                .sample("a6_conf_cache_evictions_total", "", confEvictions.getAsLong());
         counter(out, "a6_conf_token_misses_total", "Calls whose conf token was not in the cache (expired or evicted);"
                 + " APISIX prepares the route again.", TOKEN_MISSES);
         out.family("a6_connections_open", "gauge", "Connections from APISIX open now.")
@@ -147,6 +156,8 @@ final class Registry {
         counter(out, "a6_connections_refused_total", "Connections refused (A6_MAX_CONNECTIONS reached, or draining).",
                 REFUSED);
         counter(out, "a6_call_timeouts_total", "Calls given up after A6_CALL_TIMEOUT_MS.", TIMEOUTS);
+        counter(out, "a6_accept_pauses_total", "Times the runner paused accepting for want of resources (open files),"
+                + " serving the connections it had.", ACCEPT_PAUSES);
         labelled(out, "a6_frame_errors_total", "Bad frames from APISIX, by reason.", "reason", FRAME_ERROR_REASONS,
                 FRAME_ERRORS);
         out.family("a6_runner_info", "gauge", "The runner's build and set-up; always 1.")

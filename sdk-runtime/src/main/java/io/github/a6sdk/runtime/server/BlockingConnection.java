@@ -150,11 +150,11 @@ final class BlockingConnection extends WireExtraInfo implements Runnable, Server
         } catch (FrameException e) {
             if (!call.timedOut) {
                 count(Metrics.FRAME_PROTOCOL);
-                LOG.log(Level.WARNING, "closing connection: {0}", e.getMessage());
+                server.logs().badFrames.log(Level.WARNING, "closing connection: {0}", e.getMessage());
             }
         } catch (ExtraInfoFailedException e) {
             if (!call.timedOut) {
-                LOG.log(Level.WARNING, "closing connection: {0} during {1}", e.getMessage(), call.name());
+                server.logs().badFrames.log(Level.WARNING, "closing connection: {0} during {1}", e.getMessage(), call.name());
             }
         } catch (IOException e) {
             if (!server.isClosingConnections() && !call.timedOut) {
@@ -268,7 +268,7 @@ final class BlockingConnection extends WireExtraInfo implements Runnable, Server
                 // Between calls, a frame began and never completed: the peer stalled mid-frame.
                 forced = true;
                 count(Metrics.FRAME_STALLED);
-                Timeouts.stalledFrame(now - started, limitNanos);
+                Timeouts.stalledFrame(server.logs(), now - started, limitNanos);
                 close();
             }
             return;

@@ -35,9 +35,23 @@ public final class CallHandler {
     private final ConfCache cache;
     private volatile Metrics metrics;
 
+    private final MemoryGuard memory;
+    private final RepeatedLog.Kinds logs = new RepeatedLog.Kinds();
+
+    /** Log lines a peer can make the runner repeat: see RepeatedLog. */
+    RepeatedLog.Kinds logs() {
+        return logs;
+    }
+
     public CallHandler(PluginCatalog catalog, ConfCache cache) {
         this.catalog = catalog;
         this.cache = cache;
+        this.memory = new MemoryGuard(cache);
+    }
+
+    /** The JVM ran out of heap on {@code where}: see {@link MemoryGuard}. */
+    void outOfMemory(OutOfMemoryError e, String where) {
+        memory.outOfMemory(e, where);
     }
 
     void useMetrics(Metrics m) {
@@ -101,13 +115,13 @@ public final class CallHandler {
                     break;
                 default:
                     frameError(Metrics.FRAME_UNEXPECTED_TYPE);
-                    LOG.log(Level.WARNING, "unexpected {0} frame ({1} bytes) outside a call: answering BAD_REQUEST",
+                    logs.badFrames.log(Level.WARNING, "unexpected {0} frame ({1} bytes) outside a call: answering BAD_REQUEST",
                             Rpc.typeName(type), payload.length());
                     error(io, Rpc.ERR_BAD_REQUEST);
             }
         } catch (DecodeException e) {
             frameError(Metrics.FRAME_UNDECODABLE);
-            LOG.log(Level.WARNING, "undecodable {0} frame ({1} bytes): {2}; answering BAD_REQUEST",
+            logs.badFrames.log(Level.WARNING, "undecodable {0} frame ({1} bytes): {2}; answering BAD_REQUEST",
                     Rpc.typeName(type), payload.length(), e.getMessage());
             io.discardOutput();
             error(io, Rpc.ERR_BAD_REQUEST);
@@ -117,6 +131,9 @@ public final class CallHandler {
             // Building the reply failed (or a plugin ran out of memory): fail this call, keep the connection.
             io.resetEncoder();
             io.discardOutput();
+            if (e instanceof OutOfMemoryError oom) {
+                memory.outOfMemory(oom, call.name());
+            }
             if (call.timedOut) {
                 return;
             }
@@ -136,6 +153,17 @@ public final class CallHandler {
     private void prepareConf(FlatReader r, Io io) {
         List<Chain.Entry> entries = WirePrepareConf.entries(r);
         Metrics m = metrics;
+        long weight = ConfCache.estimate(entries);
+        if (weight > cache.maxEntryBytes()) {
+            // Parsing it could fill the heap, and keeping it would push out a great many other routes.
+            logs.rejectedConfs.log(Level.ERROR, "PrepareConf (key {0}) refused: its configs ({1} characters) would hold about {2} KiB of"
+                    + " heap, more than a quarter of what route configs may hold ({3} KiB: A6_CONF_CACHE_BYTES, by default a"
+                    + " third of -Xmx); APISIX answers this route with 503", WirePrepareConf.key(r),
+                    String.valueOf(ConfCache.characters(entries)), String.valueOf(weight / 1024),
+                    String.valueOf(cache.maxBytes() / 1024));
+            error(io, Rpc.ERR_BAD_REQUEST);
+            return;
+        }
         Chain chain;
         try {
             chain = Chain.prepare(m == null ? catalog : m.catalogFor(WirePrepareConf.key(r)), entries);
@@ -143,12 +171,12 @@ public final class CallHandler {
             if (m != null) {
                 m.prepareRejected(catalog, entries);
             }
-            LOG.log(Level.ERROR, "PrepareConf (key {0}) rejected: {1}; APISIX answers this route with 503",
+            logs.rejectedConfs.log(Level.ERROR, "PrepareConf (key {0}) rejected: {1}; APISIX answers this route with 503",
                     WirePrepareConf.key(r), e.getMessage());
             error(io, Rpc.ERR_BAD_REQUEST);
             return;
         }
-        long token = cache.put(chain);
+        long token = cache.put(chain, weight);
         if (m != null) {
             m.prepared();
         }
@@ -228,7 +256,7 @@ public final class CallHandler {
         if (m != null) {
             m.tokenMiss();
         }
-        LOG.log(Level.INFO, "{0} {1}: conf token {2} not found (expired, evicted, or from an earlier runner);"
+        logs.unknownTokens.log(Level.INFO, "{0} {1}: conf token {2} not found (expired, evicted, or from an earlier runner);"
                 + " APISIX will prepare it again", kind, String.valueOf(id), String.valueOf(token));
         error(io, Rpc.ERR_CONF_TOKEN_NOT_FOUND);
     }

@@ -31,6 +31,7 @@ final class EventLoop implements Runnable {
     private volatile boolean running = true;
     private volatile Thread thread;
     private ServerSocketChannel listener;
+    private SelectionKey acceptKey;
 
     EventLoop(Server server, String name) throws IOException {
         this.server = server;
@@ -57,7 +58,34 @@ final class EventLoop implements Runnable {
     /** Watches {@code listening} for new connections (before the loop starts). */
     void listen(ServerSocketChannel listening) throws IOException {
         this.listener = listening;
-        listening.register(selector, SelectionKey.OP_ACCEPT);
+        this.acceptKey = listening.register(selector, SelectionKey.OP_ACCEPT);
+    }
+
+    /**
+     * Stops watching for new connections until {@link Server#acceptPausedUntil()} (loop thread): accept
+     * failed for want of resources, and a connection that stays in the backlog would wake the selector
+     * at once, again and again.
+     */
+    void pauseAccepting() {
+        if (acceptKey != null && acceptKey.isValid()) {
+            acceptKey.interestOps(0);
+        }
+    }
+
+    /** Watches for new connections again once the pause is over (loop thread, every turn of the loop). */
+    private long resumeAccepting() {
+        long until = server.acceptPausedUntil();
+        if (until == 0 || acceptKey == null || !acceptKey.isValid()) {
+            return 1000;
+        }
+        long left = until - System.nanoTime();
+        if (left <= 0) {
+            if (acceptKey.interestOps() == 0) {
+                acceptKey.interestOps(SelectionKey.OP_ACCEPT);
+            }
+            return 1000;
+        }
+        return Math.max(1, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(left));
     }
 
     /** Runs {@code task} on the loop's thread. */
@@ -85,19 +113,27 @@ final class EventLoop implements Runnable {
         thread = Thread.currentThread();
         try {
             while (running) {
+                // Nothing that goes wrong in one turn of the loop may end the loop: its connections would
+                // hang. An OutOfMemoryError goes to the server, which frees what it can or exits.
                 try {
-                    selector.select(this::onKey, 1000);
+                    selector.select(this::onKey, resumeAccepting());
                 } catch (IOException e) {
                     LOG.log(Level.ERROR, "event loop " + name + ": select failed", e);
                 } catch (java.nio.channels.ClosedSelectorException e) {
                     return;
+                } catch (OutOfMemoryError e) {
+                    server.outOfMemory(e, name);
+                } catch (RuntimeException | Error e) {
+                    LOG.log(Level.ERROR, "event loop " + name + ": unexpected failure; the loop goes on", e);
                 }
                 wakeupPending.set(false);
                 Runnable task;
                 while ((task = tasks.poll()) != null) {
                     try {
                         task.run();
-                    } catch (RuntimeException e) {
+                    } catch (OutOfMemoryError e) {
+                        server.outOfMemory(e, name);
+                    } catch (RuntimeException | Error e) {
                         LOG.log(Level.ERROR, "event loop " + name + ": a task failed", e);
                     }
                 }
@@ -139,6 +175,9 @@ final class EventLoop implements Runnable {
             }
         } catch (java.nio.channels.CancelledKeyException e) {
             c.close();
+        } catch (OutOfMemoryError e) {
+            c.close();
+            server.outOfMemory(e, name);
         } catch (RuntimeException | Error e) {
             LOG.log(Level.ERROR, "closing connection after an unexpected failure on event loop " + name, e);
             c.close();
@@ -160,7 +199,7 @@ final class EventLoop implements Runnable {
         } catch (ClosedChannelException e) {
             return false;
         } catch (IOException e) {
-            server.acceptFailed(e);
+            server.acceptFailed(e); // out of descriptors: every loop pauses accepting (see Server#acceptFailed)
             return false;
         }
         if (ch == null) {

@@ -141,7 +141,7 @@ final class LoopConnection implements ServerConnection {
         } catch (FrameException e) {
             if (!call.timedOut) {
                 metricsFrameError(io.github.a6sdk.runtime.metrics.Metrics.FRAME_PROTOCOL);
-                LOG.log(Level.WARNING, "closing connection: {0}", e.getMessage());
+                server.logs().badFrames.log(Level.WARNING, "closing connection: {0}", e.getMessage());
             }
             close();
         } catch (IOException e) {
@@ -322,7 +322,7 @@ final class LoopConnection implements ServerConnection {
 
     private void extraInfoFailed(ExtraInfoFailedException e) {
         if (!call.timedOut && !closed.get()) {
-            LOG.log(Level.WARNING, "closing connection: {0} during {1}", e.getMessage(), call.name());
+            server.logs().badFrames.log(Level.WARNING, "closing connection: {0} during {1}", e.getMessage(), call.name());
         }
         close();
     }
@@ -528,7 +528,7 @@ final class LoopConnection implements ServerConnection {
             if (started != 0 && now - started > limitNanos && !forced) {
                 forced = true;
                 metricsFrameError(io.github.a6sdk.runtime.metrics.Metrics.FRAME_STALLED);
-                Timeouts.stalledFrame(now - started, limitNanos);
+                Timeouts.stalledFrame(server.logs(), now - started, limitNanos);
                 close();
             }
             return;

@@ -40,7 +40,14 @@ public final class Server {
     private Workers workers;
     private EventLoop[] loops = new EventLoop[0];
     private Transport.Listener listener;
-    private volatile long lastRefusalLog;
+    private volatile int maxConnections;
+    private volatile long acceptPausedUntil;
+    private volatile boolean pausedEpisode;
+    private long episodeStart;
+    private long pauseNanos;
+    private int episodePauses;
+    static final long PAUSE_MIN_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    static final long PAUSE_MAX_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** What is recorded for Prometheus; null (nothing recorded) without A6_METRICS_ADDRESS. */
     private volatile Metrics metrics;
     private volatile long lastStallLog;
@@ -56,10 +63,16 @@ public final class Server {
         this.handler = handler;
         this.threads = threads;
         this.onAcceptFailure = onAcceptFailure;
+        this.maxConnections = config.maxConnections();
     }
 
     CallHandler handler() {
         return handler;
+    }
+
+    /** This runner's repeated log lines. */
+    RepeatedLog.Kinds logs() {
+        return handler.logs();
     }
 
     /** Records into {@code m} from now on ({@code null}: nothing is recorded). */
@@ -79,6 +92,7 @@ public final class Server {
     /** Starts serving {@code listening}. */
     public void start(Transport.Listener listening) throws IOException {
         this.listener = listening;
+        fitToDescriptors();
         ServerSocketChannel selectable = listening.selectable();
         if (selectable != null) {
             selectable.configureBlocking(false);
@@ -188,11 +202,38 @@ public final class Server {
     }
 
     boolean admit() {
-        return connections.size() < config.maxConnections();
+        return connections.size() < maxConnections;
+    }
+
+    /** The most connections served at once: A6_MAX_CONNECTIONS, or less when the open-files limit allows less. */
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    /** Works out how many connections the open-files limit leaves room for, and says so once if that is fewer than asked. */
+    private void fitToDescriptors() {
+        logs().flush(System.nanoTime()); // loaded now: when descriptors run out, no class can be loaded from a folder
+        long limit = Descriptors.limit();
+        int open = Descriptors.open();
+        if (limit <= 0 || open < 0) {
+            return; // not Linux: A6_MAX_CONNECTIONS as set
+        }
+        long room = limit - open - Descriptors.RESERVE;
+        if (room < config.maxConnections()) {
+            maxConnections = (int) Math.max(1, room);
+            LOG.log(Level.WARNING, "the open-files limit is {0} (ulimit -n, systemd''s LimitNOFILE) and {1} are in use:"
+                    + " serving at most {2} connections at once, not A6_MAX_CONNECTIONS={3}, keeping {4} for the plugins"
+                    + " and the JVM. Raise the limit to serve more (README, \"Reliability\")", String.valueOf(limit),
+                    String.valueOf(open), String.valueOf(maxConnections), String.valueOf(config.maxConnections()),
+                    String.valueOf(Descriptors.RESERVE));
+        }
     }
 
     void opened(ServerConnection c) {
         lastAccepted = System.nanoTime();
+        if (pausedEpisode) {
+            endAcceptPause();
+        }
         connections.add(c);
         Metrics m = metrics;
         if (m != null) {
@@ -202,13 +243,80 @@ public final class Server {
 
     void closed(ServerConnection c) {
         connections.remove(c);
+        if (acceptPausedUntil != 0) {
+            acceptPausedUntil = System.nanoTime(); // a descriptor is free: try again now
+            for (EventLoop loop : loops) {
+                loop.wakeupIfElsewhere();
+            }
+        }
     }
 
+    /** Until when (System.nanoTime) accepting is paused after a failure for want of resources; 0: not paused. */
+    long acceptPausedUntil() {
+        return acceptPausedUntil;
+    }
+
+    /**
+     * Accepting failed. If the listening socket is gone (closed), the runner can serve no one new and
+     * stops. Anything else is a want of resources that heals (too many open files in the process or
+     * the system, no buffer space): the runner keeps serving the connections it has and pauses
+     * accepting, 10 ms and then twice as long each time it fails again (at most 1 s), or until one of
+     * its connections closes; one line per episode, and a count in the metrics.
+     */
     void acceptFailed(IOException e) {
-        if (!listenerClosing && !closing && !stopped) {
-            LOG.log(Level.ERROR, "accept failed on " + config.socket() + "; the runner stops serving", e);
-            onAcceptFailure.run();
+        if (listenerClosing || closing || stopped) {
+            return;
         }
+        Transport.Listener l = listener;
+        if (l != null && !l.isOpen()) {
+            LOG.log(Level.ERROR, "accept failed on " + config.socket() + ", and the listening socket is closed; the runner"
+                    + " stops serving", e);
+            onAcceptFailure.run();
+            return;
+        }
+        long pause;
+        synchronized (this) {
+            long now = System.nanoTime();
+            if (!pausedEpisode) {
+                pausedEpisode = true;
+                episodeStart = now;
+                pauseNanos = PAUSE_MIN_NANOS;
+                episodePauses = 0;
+                Metrics m = metrics;
+                if (m != null) {
+                    m.acceptPaused();
+                }
+                LOG.log(Level.WARNING, "cannot accept connections on {0}: {1}. Holding {2} connections (at most {3}; open-files"
+                        + " limit {4}): serving them, accepting again as soon as one closes or after a pause (10 ms,"
+                        + " growing to 1 s)", config.socket(), String.valueOf(e.getMessage()), String.valueOf(connections.size()),
+                        String.valueOf(maxConnections), Descriptors.limitText());
+            } else {
+                pauseNanos = Math.min(PAUSE_MAX_NANOS, pauseNanos * 2);
+            }
+            episodePauses++;
+            pause = pauseNanos;
+            acceptPausedUntil = now + pause;
+        }
+        for (EventLoop loop : loops) {
+            loop.execute(loop::pauseAccepting);
+        }
+    }
+
+    /** A connection was accepted after a pause: the episode is over. */
+    private synchronized void endAcceptPause() {
+        if (!pausedEpisode) {
+            return;
+        }
+        pausedEpisode = false;
+        acceptPausedUntil = 0;
+        LOG.log(Level.INFO, "accepting connections again on {0} after {1} ms ({2} pauses); {3} connections open",
+                config.socket(), String.valueOf(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - episodeStart)),
+                String.valueOf(episodePauses), String.valueOf(connections.size()));
+    }
+
+    /** The JVM ran out of heap on {@code where}: see MemoryGuard. */
+    void outOfMemory(OutOfMemoryError e, String where) {
+        handler.outOfMemory(e, where);
     }
 
     void refuse(ByteChannel channel) {
@@ -221,11 +329,9 @@ public final class Server {
         } catch (IOException ignored) {
             // refused anyway
         }
-        long now = System.nanoTime();
-        if (now - lastRefusalLog > TimeUnit.SECONDS.toNanos(10)) {
-            lastRefusalLog = now;
-            LOG.log(Level.WARNING, "refusing connections: {0} are open (A6_MAX_CONNECTIONS)", config.maxConnections());
-        }
+        logs().refused.log(Level.WARNING, "refusing a connection: {0} are open, the most this runner serves at once"
+                + " ({1})", String.valueOf(maxConnections), maxConnections < config.maxConnections()
+                        ? "as the open-files limit allows" : "A6_MAX_CONNECTIONS");
     }
 
     /** A non-blocking call held its event loop too long: say so (at most every 10 s). */
@@ -249,7 +355,11 @@ public final class Server {
                 channel = listener.accept();
             } catch (IOException e) {
                 acceptFailed(e);
-                return;
+                if (listenerClosing || closing || stopped || !listener.isOpen()) {
+                    return;
+                }
+                pauseAcceptor();
+                continue;
             }
             if (!admit()) {
                 refuse(channel);
@@ -269,6 +379,17 @@ public final class Server {
         }
     }
 
+    /** The acceptor thread of the blocking transport waits out an accept pause (or until a connection closes). */
+    private void pauseAcceptor() {
+        while (true) {
+            long left = acceptPausedUntil - System.nanoTime();
+            if (acceptPausedUntil == 0 || left <= 0 || stopped) {
+                return;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(5)));
+        }
+    }
+
     /** Gives up on calls that run past {@code A6_CALL_TIMEOUT_MS}, and reports loops held by a call. */
     private void watchdog() {
         long limitNanos = TimeUnit.MILLISECONDS.toNanos(config.callTimeoutMillis());
@@ -283,9 +404,14 @@ public final class Server {
             for (ServerConnection c : connections) {
                 try {
                     c.checkDeadline(now, limitNanos);
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
                     LOG.log(Level.ERROR, "watchdog failed on a connection", e);
                 }
+            }
+            try {
+                logs().flush(now);
+            } catch (RuntimeException | Error e) {
+                LOG.log(Level.ERROR, "watchdog failed to write a log summary", e);
             }
         }
     }

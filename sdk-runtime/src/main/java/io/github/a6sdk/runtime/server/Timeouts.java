@@ -16,8 +16,8 @@ final class Timeouts {
     }
 
     /** Between calls, a frame began and never completed: the peer stalled mid-frame. */
-    static void stalledFrame(long stalledNanos, long limitNanos) {
-        LOG.log(Level.WARNING, "closing connection: the peer sent part of a frame and nothing more for {0} ms"
+    static void stalledFrame(RepeatedLog.Kinds logs, long stalledNanos, long limitNanos) {
+        logs.stalledFrames.log(Level.WARNING, "closing connection: the peer sent part of a frame and nothing more for {0} ms"
                 + " (A6_CALL_TIMEOUT_MS={1})", ms(stalledNanos), ms(limitNanos));
     }
 

@@ -31,6 +31,15 @@ public interface Transport {
         ByteChannel accept() throws IOException;
 
         /**
+         * Whether the listening socket is still open: an accept that fails while it is has failed for
+         * want of resources and is tried again; once it is closed, the runner stops serving.
+         */
+        default boolean isOpen() {
+            java.nio.channels.ServerSocketChannel ch = selectable();
+            return ch == null || ch.isOpen();
+        }
+
+        /**
          * The listening channel, when a JDK {@link java.nio.channels.Selector} can watch it and the
          * channels it accepts: the runner then serves connections on event loops. {@code null} (the
          * default) means a thread per connection, with {@link #accept()}.

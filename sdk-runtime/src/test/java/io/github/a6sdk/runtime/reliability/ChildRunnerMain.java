@@ -5,6 +5,7 @@ import io.github.a6sdk.runtime.transport.JdkUnixTransport;
 import io.github.a6sdk.runtime.transport.Transport;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -30,6 +31,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *       {@code closed: calls in flight 0, calls completed N} on the plugin's logger;
  *   <li>{@code stuck}: closes by sleeping setting {@code close-ms} ({@code A6_PLUGIN_STUCK_CLOSE_MS},
  *       default 0).
+ *   <li>{@code hog}: with config {@code grab}, opens {@code /dev/null} until the process has no
+ *       descriptor left and keeps them; with {@code free}, closes them. Stop 200 with the count.
  * </ul>
  *
  * With {@code A6_TEST_BIND_GATE} set to a file name, the runner binds its socket only once that file
@@ -91,9 +94,30 @@ public final class ChildRunnerMain {
         TestPlugin stuck = TestPlugin.request("stuck", (config, request, response) -> {})
                 .lifecycle(context -> closeMillis.set(context.intSetting("close-ms", 0, 0, 60_000)),
                         () -> Thread.sleep(closeMillis.get()));
+        List<java.io.FileInputStream> hoard = new java.util.ArrayList<>();
+        TestPlugin hog = TestPlugin.request("hog", (config, request, response) -> {
+            synchronized (hoard) {
+                if (config.equals("grab")) {
+                    try {
+                        while (true) {
+                            hoard.add(new java.io.FileInputStream("/dev/null"));
+                        }
+                    } catch (IOException tooManyOpenFiles) {
+                        // all taken
+                    }
+                } else {
+                    for (java.io.FileInputStream f : hoard) {
+                        f.close();
+                    }
+                    hoard.clear();
+                }
+                response.setStatus(200);
+                response.setBody(String.valueOf(hoard.size()).getBytes(StandardCharsets.UTF_8));
+            }
+        });
         String gate = System.getenv("A6_TEST_BIND_GATE");
         Transport transport = gate == null ? new JdkUnixTransport() : new GatedTransport(new JdkUnixTransport(), Path.of(gate));
-        System.exit(Main.serve(transport, TestPlugin.catalog(echo, slow, rewrite, vars, resp, counted, stuck)));
+        System.exit(Main.serve(transport, TestPlugin.catalog(echo, slow, rewrite, vars, resp, counted, stuck, hog)));
     }
 
     /** Binds once a file exists. */

@@ -30,9 +30,21 @@ public final class JnrTransport implements Transport {
             public ByteChannel accept() throws IOException {
                 ByteChannel ch = server.accept();
                 if (ch == null) {
-                    throw new IOException("listener closed");
+                    // jnr-unixsocket returns null when accept(2) fails: closed, or out of descriptors (EMFILE)
+                    if (!server.isOpen()) {
+                        throw new IOException("listener closed");
+                    }
+                    int errno = jnr.ffi.LastError.getLastError(jnr.ffi.Runtime.getSystemRuntime());
+                    jnr.constants.platform.Errno e = jnr.constants.platform.Errno.valueOf(errno);
+                    throw new IOException(e == null || e.name().startsWith("__") ? "accept failed (errno " + errno + ")"
+                            : e.description() + " (" + e.name() + ")");
                 }
                 return ch;
+            }
+
+            @Override
+            public boolean isOpen() {
+                return server.isOpen();
             }
 
             @Override

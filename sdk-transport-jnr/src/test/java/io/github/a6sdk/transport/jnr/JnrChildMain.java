@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * A runner process serving over jnr-unixsocket, for {@link JnrSigtermTest}: plugin {@code slow} asks
  * for variable {@code started} (so the client knows the call is running), sleeps the config's
- * milliseconds, then stops with 200 "slow-done".
+ * milliseconds, then stops with 200 "slow-done"; plugin {@code echo} stops with 200 and its config as body.
  */
 public final class JnrChildMain {
     private JnrChildMain() {}
@@ -19,6 +19,10 @@ public final class JnrChildMain {
             response.setStatus(200);
             response.setBody("slow-done".getBytes(StandardCharsets.UTF_8));
         });
-        System.exit(Main.serve(new JnrTransport(), TestPlugin.catalog(slow)));
+        TestPlugin echo = TestPlugin.request("echo", (config, request, response) -> {
+            response.setStatus(200);
+            response.setBody(config.getBytes(StandardCharsets.UTF_8));
+        });
+        System.exit(Main.serve(new JnrTransport(), TestPlugin.catalog(slow, echo)));
     }
 }
