@@ -24,9 +24,9 @@ JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 JDK25="${A6_JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 
 # 1. our plugin jar and the benchmark tool (this module; sdk-* come from the local repository or the reactor)
-if [ "${SKIP_BUILD:-0}" != 1 ] || [ ! -f "$HERE/target/benchmarks.jar" ]; then
+if [ "${SKIP_BUILD:-0}" != 1 ] || [ ! -f "$HERE/target/benchmarks.jar" ] || [ ! -f "$HERE/default-plugins/target/a6-bench-default-plugins.jar" ]; then
   echo "building benchmarks (our plugins jar + load generator)..." >&2
-  (cd "$HERE" && mvn -q -B -DskipTests install) >&2
+  (cd "$HERE" && mvn -q -B -DskipTests install && cd default-plugins && mvn -q -B -DskipTests install) >&2
 fi
 
 # 2. the official runner: shared/ is read-only, so build a copy in a temp dir (reused between runs)
@@ -45,7 +45,7 @@ GO_DIR="$BASELINE/go-runner"
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); $("$JAVA" -version 2>&1 | head -1)" >&2
 exec "$JAVA" -cp "$HERE/target/benchmarks.jar" io.github.a6sdk.benchmarks.load.Compare \
-  --ours-jar "$HERE/target/a6-bench-plugins.jar" \
+  --ours-jar "$HERE/target/a6-bench-plugins.jar" --ours-default-jar "$HERE/default-plugins/target/a6-bench-default-plugins.jar" \
   --official-run "$OFFICIAL_DIR/run.sh" --official-jar "$OFFICIAL_DIR/target/a6-java-runner-peer.jar" \
   --go-run "$GO_DIR/run.sh" --go-binary "$GO_DIR/go-runner-peer" \
   --java "$JAVA" --jdk25 "$JDK25" \

@@ -21,6 +21,8 @@ public final class Compare {
 
     static final class Config {
         Path oursJar;
+        /** The same plugins declared without the blocking attribute (benchmarks/default-plugins). */
+        Path oursDefaultJar;
         Path officialRun;
         Path officialJar;
         Path goRun;
@@ -46,7 +48,7 @@ public final class Compare {
         /** A plugins jar of an earlier build, measured as "ours-before" in the connection cells. */
         Path beforeJar;
         /** Runners of the connection cells ("tuned" is ours with the README's recommended flags). */
-        List<String> connectionRunners = List.of("tuned", "before", "go", "official");
+        List<String> connectionRunners = List.of("tuned", "tuned-default", "before", "go", "official");
         boolean overlap = true;
         final Overlap.Options overlapOptions = new Overlap.Options();
         /** Plugin jars of the restart cells for runner "ours", in order: label → jar (default: ours). */
@@ -101,6 +103,11 @@ public final class Compare {
                 return ours("ours", cfg.java, cfg.oursFlags);
             case "tuned":
                 return ours("ours-tuned", cfg.java, cfg.tunedFlags);
+            case "tuned-default":
+                if (cfg.oursDefaultJar == null) {
+                    return null;
+                }
+                return oursJar("ours-default", cfg.java, cfg.tunedFlags, cfg.oursDefaultJar);
             case "before":
                 if (cfg.beforeJar == null) {
                     return null;
@@ -679,6 +686,7 @@ public final class Compare {
             i++;
             switch (a) {
                 case "--ours-jar": cfg.oursJar = Path.of(v); break;
+                case "--ours-default-jar": cfg.oursDefaultJar = Path.of(v); break;
                 case "--official-run": cfg.officialRun = Path.of(v); break;
                 case "--official-jar": cfg.officialJar = Path.of(v); break;
                 case "--go-run": cfg.goRun = Path.of(v); break;

@@ -97,19 +97,27 @@ final class Connections {
                         burst ? "–" : Compare.f1(r.p(99)), Compare.f2(r.cpuMicrosPerCall()),
                         Compare.f2(r.clientCpuMicrosPerCall()), r.errors(), Compare.mb(c.rssKb()), c.threads()));
             }
-            Cell ours = e.getValue().get("ours-tuned");
-            if (ours == null || e.getKey().startsWith("1000")) {
+            if (e.getKey().startsWith("1000")) {
                 continue;
             }
-            for (String other : new String[] {"go", "official", "ours-before"}) {
-                Cell b = e.getValue().get(other);
-                if (b == null) {
+            // Ratios: calls/s, p99 and server CPU per call of ours (blocking = false, and as users write plugins)
+            // against each other runner of the same cell.
+            for (String mine : new String[] {"ours-tuned", "ours-default"}) {
+                Cell ours = e.getValue().get(mine);
+                if (ours == null) {
                     continue;
                 }
-                md.append(String.format(Locale.ROOT, "| %s | **ours/%s** | **%s** | %s | %s | | | | |%n", e.getKey(), other,
-                        Compare.x(ours.result().callsPerSecond() / b.result().callsPerSecond()),
-                        Compare.x(ours.result().p(99) / b.result().p(99)),
-                        Compare.x(ours.result().cpuMicrosPerCall() / b.result().cpuMicrosPerCall())));
+                for (String other : new String[] {"go", "official", "ours-before", "ours-tuned"}) {
+                    Cell b = e.getValue().get(other);
+                    if (b == null || other.equals(mine)) {
+                        continue;
+                    }
+                    md.append(String.format(Locale.ROOT, "| %s | **%s/%s** | **%s** | %s | %s | | | | |%n", e.getKey(),
+                            mine.substring(5), other.startsWith("ours-") ? other.substring(5) : other,
+                            Compare.x(ours.result().callsPerSecond() / b.result().callsPerSecond()),
+                            Compare.x(ours.result().p(99) / b.result().p(99)),
+                            Compare.x(ours.result().cpuMicrosPerCall() / b.result().cpuMicrosPerCall())));
+                }
             }
         }
         return md.toString();

@@ -8,7 +8,7 @@ import io.github.a6sdk.api.RequestFilter;
 
 /** "noop": continue untouched. */
 @ApisixPlugin(name = "noop", blocking = false)
-public final class Noop implements RequestFilter<NoConfig> {
+public class Noop implements RequestFilter<NoConfig> {
     @Override
     public void filter(NoConfig config, HttpRequest request, HttpResponse response) {
         // nothing to do

@@ -6,7 +6,7 @@ import io.github.a6sdk.api.UpstreamResponse;
 
 /** "respmod" (ext-plugin-post-resp): set the configured response header, status 299. */
 @ApisixPlugin(name = "respmod", blocking = false)
-public final class RespMod implements ResponseFilter<RespMod.Config> {
+public class RespMod implements ResponseFilter<RespMod.Config> {
     /** {@code {"header_name":"X-B","header_value":"2"}}. */
     public record Config(String header_name, String header_value) {}
 

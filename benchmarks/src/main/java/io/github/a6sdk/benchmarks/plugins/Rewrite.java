@@ -7,7 +7,7 @@ import io.github.a6sdk.api.RequestFilter;
 
 /** "rewrite": rewrite the path and set one request header, continue. */
 @ApisixPlugin(name = "rewrite", blocking = false)
-public final class Rewrite implements RequestFilter<Rewrite.Config> {
+public class Rewrite implements RequestFilter<Rewrite.Config> {
     /** {@code {"path":"/x","header_name":"X-A","header_value":"1"}}. */
     public record Config(String path, String header_name, String header_value) {}
 

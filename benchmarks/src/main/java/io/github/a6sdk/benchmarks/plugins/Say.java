@@ -7,7 +7,7 @@ import io.github.a6sdk.api.RequestFilter;
 
 /** "say": stop with 200, {@code X-Resp-A6-Runner: Java} and the configured body. */
 @ApisixPlugin(name = "say", blocking = false)
-public final class Say implements RequestFilter<Say.Config> {
+public class Say implements RequestFilter<Say.Config> {
     /** {@code {"body":"hello"}}. */
     public record Config(String body) {}
 

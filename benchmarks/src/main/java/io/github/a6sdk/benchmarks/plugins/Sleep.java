@@ -7,7 +7,7 @@ import io.github.a6sdk.api.RequestFilter;
 
 /** "sleep": block the calling thread for the configured time (a stand-in for blocking I/O), continue. */
 @ApisixPlugin(name = "sleep")
-public final class Sleep implements RequestFilter<Sleep.Config> {
+public class Sleep implements RequestFilter<Sleep.Config> {
     /** {@code {"ms":200}}. */
     public record Config(long ms) {}
 

@@ -8,7 +8,7 @@ import io.github.a6sdk.api.RequestFilter;
 
 /** "throw": always throws (the runner's error path). */
 @ApisixPlugin(name = "throw", blocking = false)
-public final class Throw implements RequestFilter<NoConfig> {
+public class Throw implements RequestFilter<NoConfig> {
     @Override
     public void filter(NoConfig config, HttpRequest request, HttpResponse response) {
         throw new IllegalStateException("throw plugin: deliberate failure");

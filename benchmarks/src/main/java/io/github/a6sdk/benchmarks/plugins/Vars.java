@@ -8,7 +8,7 @@ import io.github.a6sdk.api.RequestFilter;
 
 /** "vars": reads var remote_addr and the request body (declared for prefetch), stops 200 "addr:len". */
 @ApisixPlugin(name = "vars", vars = {"remote_addr"}, requestBody = true, blocking = false)
-public final class Vars implements RequestFilter<NoConfig> {
+public class Vars implements RequestFilter<NoConfig> {
     @Override
     public void filter(NoConfig config, HttpRequest request, HttpResponse response) {
         String addr = request.var("remote_addr");
