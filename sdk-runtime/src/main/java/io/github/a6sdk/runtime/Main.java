@@ -90,9 +90,9 @@ public final class Main {
         }
         String readyMillis = String.valueOf((System.nanoTime() - startNanos) / 1_000_000);
         LOG.log(Level.INFO, "a6 runner {0} listening on {1} (mode {2}, transport {3}, {4}, Java {5}, pid {6})"
-                + " with plugins {7}; ready {8} ms after main()", version(), config.socket(),
+                + " with plugins {7}; ready {8} ms after main(); peers: {9}", version(), config.socket(),
                 Integer.toOctalString(config.socketMode()), runner.transportName(), runner.serverModel(), Runtime.version(),
-                String.valueOf(ProcessHandle.current().pid()), catalog.names(), readyMillis);
+                String.valueOf(ProcessHandle.current().pid()), catalog.names(), readyMillis, config.allowedPeers().describe());
 
         runner.awaitStopped(Long.MAX_VALUE);
         lifecycle.close(PluginLifecycle.CLOSE_MILLIS); // after the drain: no call uses the plugins any more

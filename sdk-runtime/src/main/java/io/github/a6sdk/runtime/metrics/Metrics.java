@@ -165,8 +165,14 @@ public final class Metrics implements AutoCloseable {
         registry.counters.add(Registry.ACCEPTED, 1);
     }
 
+    /** A connection refused at A6_MAX_CONNECTIONS (reason "limit"). */
     public void refused() {
         registry.counters.add(Registry.REFUSED, 1);
+    }
+
+    /** A connection refused because A6_ALLOWED_PEERS does not list its peer (reason "peer"). */
+    public void refusedPeer() {
+        registry.counters.add(Registry.REFUSED + 1, 1);
     }
 
     /** The text a scrape gets: the runner's families, then the process and JVM ones. */

@@ -158,6 +158,9 @@ final class EventLoop implements Runnable {
         if (ch == null) {
             return; // another loop took it
         }
+        if (!server.peers.admit(ch)) {
+            return;
+        }
         if (!server.admit()) {
             server.refuse(ch);
             return;

@@ -44,6 +44,8 @@ public final class Server {
     /** What is recorded for Prometheus; null (nothing recorded) without A6_METRICS_ADDRESS. */
     private volatile Metrics metrics;
     private volatile long lastStallLog;
+    /** A6_ALLOWED_PEERS: each accept path calls its admit(channel) once, before any frame (set in start). */
+    PeerGate peers;
 
     /**
      * @param threads {@code A6_THREADS}: "platform", or "virtual" (Java 21+) for the blocking calls
@@ -77,6 +79,7 @@ public final class Server {
     /** Starts serving {@code listening}. */
     public void start(Transport.Listener listening) throws IOException {
         this.listener = listening;
+        peers = new PeerGate(config.allowedPeers(), listening, this::metrics);
         ServerSocketChannel selectable = listening.selectable();
         if (selectable != null) {
             selectable.configureBlocking(false);
@@ -208,6 +211,9 @@ public final class Server {
             } catch (IOException e) {
                 acceptFailed(e);
                 return;
+            }
+            if (!peers.admit(channel)) {
+                continue;
             }
             if (!admit()) {
                 refuse(channel);
