@@ -158,10 +158,18 @@ class PeerAllowListProtocolTest {
     @Test
     void aSharedGroupWithMode0760LetsThatGroupIn() throws Exception {
         assumeTrue(cannotSwitchUsers == null, cannotSwitchUsers);
-        // README: the socket's folder belongs to the shared group and has the setgid bit, so the socket
-        // file the runner makes there (under a temporary name, then renamed) belongs to that group too.
-        Files.setAttribute(dir, "unix:gid", (int) LISTED_GID);
-        Files.setAttribute(dir, "unix:mode", 02755);
+        // The README's command (on this test's folder and group): the socket's folder belongs to the shared
+        // group and has the setgid bit, so the socket file the runner makes there (under a temporary
+        // name, then renamed) belongs to that group too.
+        String section = PeerPolicyReadmeTest.section().replaceAll("\\s+", " ");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("`(chgrp apisix [^`]*)`").matcher(section);
+        assertTrue(m.find(), "the README's shared-group command");
+        String command = m.group(1).replace("/usr/local/apisix/conf", dir.toString())
+                .replace("chgrp apisix", "chgrp " + LISTED_GID);
+        Process chgrp = new ProcessBuilder("sh", "-c", command).redirectErrorStream(true).start();
+        assertTrue(chgrp.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, chgrp.exitValue(), command + ": " + new String(chgrp.getInputStream().readAllBytes(),
+                StandardCharsets.UTF_8));
         try (TestRunner r = TestRunner.start(dir, Map.of("A6_SOCKET_MODE", "0760"), stop())) {
             assertEquals((int) LISTED_GID, Files.getAttribute(r.socket, "unix:gid", LinkOption.NOFOLLOW_LINKS));
             assertEquals("served " + Rpc.ERROR, probe(r.socket, NOBODY, LISTED_GID));
