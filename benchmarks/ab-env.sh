@@ -52,7 +52,7 @@ run() {
   echo "$out" | sed -E 's/.*: ([0-9]+) calls\/s.*cpu ([0-9.]+) µs\/call.*/\1 \2/'
 }
 
-echo "runner: $RUNNER_ARGS; A: defaults; B: ${SETTINGS[*]}; cell: ${LOAD[*]}; $PAIRS pairs, ${WARMUP} s warm-up + ${MEASURE} s each" >&2
+echo "runner: ${RUNNER_ARGS##* }; A: defaults; B: ${SETTINGS[*]}; cell: ${LOAD[*]}; $PAIRS pairs, ${WARMUP} s warm-up + ${MEASURE} s each" >&2
 : >"$WORK/pairs"
 for i in $(seq 1 "$PAIRS"); do
   run A >"$WORK/a"; run B >"$WORK/b"

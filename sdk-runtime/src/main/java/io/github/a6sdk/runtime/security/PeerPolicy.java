@@ -80,57 +80,34 @@ public final class PeerPolicy {
             }
             int colon = entry.indexOf(':');
             String kind = colon < 0 ? "" : entry.substring(0, colon);
-            String value = colon < 0 ? "" : entry.substring(colon + 1);
-            switch (kind) {
-                case "uid": {
-                    long id = id(raw, entry, value, "uid");
-                    uids[nu++] = id;
-                    described.add(label("uid", id, accounts.userName(id)));
-                    break;
+            String value = entry.substring(colon + 1);
+            boolean user = kind.equals("uid") || kind.equals("user");
+            long id;
+            if (kind.equals("uid") || kind.equals("gid")) {
+                id = Accounts.parseId(value);
+                if (id < 0) {
+                    throw bad(raw, "entry \"" + entry + "\": the " + kind + " must be a whole number from 0 to 4294967294");
                 }
-                case "gid": {
-                    long id = id(raw, entry, value, "gid");
-                    gids[ng++] = id;
-                    described.add(label("gid", id, accounts.groupName(id)));
-                    break;
+                String name = user ? accounts.userName(id) : accounts.groupName(id);
+                described.add(kind + " " + id + (name == null ? "" : " (" + name + ")"));
+            } else if (kind.equals("user") || kind.equals("group")) {
+                id = user ? accounts.uid(value) : accounts.gid(value);
+                if (id < 0) {
+                    throw bad(raw, "entry \"" + entry + "\": there is no " + kind + " \"" + value + "\" in "
+                            + (user ? Accounts.PASSWD + " (an account" : Accounts.GROUP + " (a group")
+                            + " that only LDAP or sssd knows: list it as " + (user ? "uid" : "gid") + ":N)");
                 }
-                case "user": {
-                    long id = accounts.uid(value);
-                    if (id < 0) {
-                        throw bad(raw, "entry \"" + entry + "\": there is no user \"" + value + "\" in " + Accounts.PASSWD
-                                + " (an account that only LDAP or sssd knows: list it as uid:N)");
-                    }
-                    uids[nu++] = id;
-                    described.add("user " + value + " (uid " + id + ")");
-                    break;
-                }
-                case "group": {
-                    long id = accounts.gid(value);
-                    if (id < 0) {
-                        throw bad(raw, "entry \"" + entry + "\": there is no group \"" + value + "\" in " + Accounts.GROUP
-                                + " (a group that only LDAP or sssd knows: list it as gid:N)");
-                    }
-                    gids[ng++] = id;
-                    described.add("group " + value + " (gid " + id + ")");
-                    break;
-                }
-                default:
-                    throw bad(raw, "entry \"" + entry + "\" is not uid:N, gid:N, user:NAME or group:NAME");
+                described.add(kind + " " + value + " (" + (user ? "uid " : "gid ") + id + ")");
+            } else {
+                throw bad(raw, "entry \"" + entry + "\" is not uid:N, gid:N, user:NAME or group:NAME");
+            }
+            if (user) {
+                uids[nu++] = id;
+            } else {
+                gids[ng++] = id;
             }
         }
         return new PeerPolicy(raw, Arrays.copyOf(uids, nu), Arrays.copyOf(gids, ng), ownUid, List.copyOf(described));
-    }
-
-    private static long id(String raw, String entry, String value, String kind) {
-        long id = Accounts.parseId(value);
-        if (id < 0) {
-            throw bad(raw, "entry \"" + entry + "\": the " + kind + " must be a whole number from 0 to 4294967294");
-        }
-        return id;
-    }
-
-    private static String label(String kind, long id, String name) {
-        return kind + " " + id + (name == null ? "" : " (" + name + ")");
     }
 
     private static IllegalArgumentException bad(String raw, String what) {
