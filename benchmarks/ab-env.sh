@@ -48,6 +48,7 @@ run() {
       --pid "$RUNNER" --warmup "$WARMUP" --measure "$MEASURE" "${LOAD[@]}")
   kill "$RUNNER"; wait "$RUNNER" 2>/dev/null || true; RUNNER=""
   echo "  $1: $out" >&2
+  echo "     runner: $(grep -m1 ' listening on ' "$WORK/runner-$1.log" | sed 's/.*; ready/ready/')" >&2
   case "$out" in *" 0 errors"*) ;; *) echo "errors in run $1" >&2; exit 1 ;; esac
   echo "$out" | sed -E 's/.*: ([0-9]+) calls\/s.*cpu ([0-9.]+) µs\/call.*/\1 \2/'
 }
