@@ -164,5 +164,12 @@ echo "samples/logback: the runner's log went to Logback:"
 cat "$WORK/lb-logs/runner.log"
 echo "sample projects: OK"
 
+# The README's measurement of A6_ALLOWED_PEERS ("Security"), smoke-sized: a runner of the benchmark
+# jar with and without the list, a new connection per call; every reply checked, no speed asserted.
+SKIP_BUILD=1 bash "$ROOT/benchmarks/ab-env.sh" --pairs 1 --warmup 0.2 --measure 0.5 A6_ALLOWED_PEERS=user:nobody \
+  2>&1 | tee "$WORK/ab.txt"
+grep -q "runner: ready .* peers: only the runner's own user (uid [0-9]*), user nobody (uid [0-9]*) may connect" "$WORK/ab.txt"
+echo "benchmarks/ab-env.sh: OK"
+
 # --- A project generated from sdk-archetype: its own script. ---
 bash "$HERE/test-archetype.sh"

@@ -116,10 +116,10 @@ public final class Main {
         }
         String readyMillis = String.valueOf((System.nanoTime() - startNanos) / 1_000_000);
         LOG.log(Level.INFO, "a6 runner {0} listening on {1} (mode {2}, transport {3}, {4}, Java {5}, pid {6})"
-                + " with plugins {7}; ready {8} ms after main()", version(), config.socket(),
+                + " with plugins {7}; ready {8} ms after main(); peers: {9}", version(), config.socket(),
                 Integer.toOctalString(config.socketMode()), runner.transportName(), runner.serverModel(),
                 System.getProperty("java.runtime.version", System.getProperty("java.version")),
-                String.valueOf(ProcessHandle.current().pid()), catalog.names(), readyMillis);
+                String.valueOf(ProcessHandle.current().pid()), catalog.names(), readyMillis, config.allowedPeers().describe());
 
         if (training) {
             try {

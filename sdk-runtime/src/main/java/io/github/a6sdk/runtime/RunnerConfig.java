@@ -1,5 +1,6 @@
 package io.github.a6sdk.runtime;
 
+import io.github.a6sdk.runtime.security.PeerPolicy;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -34,6 +35,8 @@ import java.util.Map;
  *     {@code null} (unset: no endpoint, nothing recorded). Kept as written: the runner parses and binds
  *     it at start, and a bad value is an ERROR that names the variable while the runner goes on serving
  *     APISIX without metrics (see {@code metrics.Metrics#start}).
+ * @param allowedPeers {@code A6_ALLOWED_PEERS}: the local users that may connect, checked on every
+ *     accepted connection before any frame; unset, anyone who can open the socket file
  */
 public record RunnerConfig(
         Path socket,
@@ -49,7 +52,8 @@ public record RunnerConfig(
         Path logFile,
         int eventLoops,
         int workers,
-        String metricsAddress) {
+        String metricsAddress,
+        PeerPolicy allowedPeers) {
 
     /** Reads the settings; a missing or malformed value gives a message saying what to set. */
     public static RunnerConfig fromEnvironment(Map<String, String> env) {
@@ -77,7 +81,8 @@ public record RunnerConfig(
                 logFile(env.get("A6_LOG_FILE")),
                 (int) number(env, "A6_EVENT_LOOPS", Runtime.getRuntime().availableProcessors(), 1, 256),
                 (int) number(env, "A6_WORKERS", 512, 1, 1 << 16),
-                blankToNull(env.get("A6_METRICS_ADDRESS")));
+                blankToNull(env.get("A6_METRICS_ADDRESS")),
+                PeerPolicy.fromEnvironment(env));
     }
 
     private static long number(Map<String, String> env, String name, long dflt, long min, long max) {

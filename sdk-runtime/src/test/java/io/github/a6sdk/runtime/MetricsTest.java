@@ -141,7 +141,8 @@ class MetricsTest {
             assertEquals(7, m.get("a6_conf_cache_entries"));
             assertEquals(1, m.get("a6_conf_token_misses_total"));
             assertEquals(connections[0], m.get("a6_connections_accepted_total"));
-            assertEquals(0, m.get("a6_connections_refused_total"));
+            assertEquals(0, m.get("a6_connections_refused_total{reason=\"limit\"}"));
+            assertEquals(0, m.get("a6_connections_refused_total{reason=\"peer\"}"));
             assertEquals(0, m.get("a6_call_timeouts_total"));
             assertEquals(1, m.get("a6_frame_errors_total{reason=\"unexpected_type\"}"));
             assertEquals(1, m.get("a6_frame_errors_total{reason=\"undecodable\"}"));

@@ -165,6 +165,7 @@ public final class Metrics implements AutoCloseable {
         registry.counters.add(Registry.ACCEPTED, 1);
     }
 
+    /** A connection refused at A6_MAX_CONNECTIONS (reason "limit"). */
     public void refused() {
         registry.counters.add(Registry.REFUSED, 1);
     }
@@ -178,6 +179,11 @@ public final class Metrics implements AutoCloseable {
     public void watchConfCache(java.util.function.LongSupplier bytes, java.util.function.LongSupplier evictions) {
         registry.confBytes = bytes;
         registry.confEvictions = evictions;
+    }
+
+    /** A connection refused because A6_ALLOWED_PEERS does not list its peer (reason "peer"). */
+    public void refusedPeer() {
+        registry.counters.add(Registry.REFUSED + 1, 1);
     }
 
     /** The text a scrape gets: the runner's families, then the process and JVM ones. */

@@ -32,6 +32,8 @@ final class Registry {
     static final String[] EXTRA_INFO_KINDS = {"var", "req_body", "resp_body"};
     static final String[] PREPARE_OUTCOMES = {"ok", "unknown_plugin", "bad_config"};
     static final String[] FRAME_ERROR_REASONS = {"undecodable", "unexpected_type", "protocol", "stalled"};
+    /** Why a connection was refused: A6_MAX_CONNECTIONS reached (or draining), or a peer A6_ALLOWED_PEERS does not list. */
+    static final String[] REFUSAL_REASONS = {"limit", "peer"};
 
     // Slots of the one block of runner-wide counters.
     static final int EXTRA_INFO = 0;
@@ -39,7 +41,7 @@ final class Registry {
     static final int TOKEN_MISSES = PREPARE + PREPARE_OUTCOMES.length;
     static final int ACCEPTED = TOKEN_MISSES + 1;
     static final int REFUSED = ACCEPTED + 1;
-    static final int TIMEOUTS = REFUSED + 1;
+    static final int TIMEOUTS = REFUSED + REFUSAL_REASONS.length;
     static final int FRAME_ERRORS = TIMEOUTS + 1;
     static final int ACCEPT_PAUSES = FRAME_ERRORS + FRAME_ERROR_REASONS.length;
     private static final int COUNTERS = ACCEPT_PAUSES + 1;
@@ -153,7 +155,8 @@ final class Registry {
         out.family("a6_connections_open", "gauge", "Connections from APISIX open now.")
                 .sample("a6_connections_open", "", openConnections.getAsInt());
         counter(out, "a6_connections_accepted_total", "Connections accepted.", ACCEPTED);
-        counter(out, "a6_connections_refused_total", "Connections refused (A6_MAX_CONNECTIONS reached, or draining).",
+        labelled(out, "a6_connections_refused_total", "Connections refused, by reason: limit (A6_MAX_CONNECTIONS"
+                + " reached, or draining), peer (a user A6_ALLOWED_PEERS does not list).", "reason", REFUSAL_REASONS,
                 REFUSED);
         counter(out, "a6_call_timeouts_total", "Calls given up after A6_CALL_TIMEOUT_MS.", TIMEOUTS);
         counter(out, "a6_accept_pauses_total", "Times the runner paused accepting for want of resources (open files),"

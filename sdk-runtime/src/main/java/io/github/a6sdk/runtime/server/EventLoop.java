@@ -205,6 +205,9 @@ final class EventLoop implements Runnable {
         if (ch == null) {
             return false; // none waiting, or another loop took it
         }
+        if (!server.peers.admit(ch)) {
+            return true;
+        }
         if (!server.admit()) {
             server.refuse(ch);
             return true;

@@ -53,6 +53,8 @@ public final class Server {
     private volatile long lastStallLog;
     /** When the last connection was accepted (System.nanoTime); calls on short connections count as traffic. */
     private volatile long lastAccepted = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
+    /** A6_ALLOWED_PEERS: each accept path calls its admit(channel) once, before any frame (set in start). */
+    PeerGate peers;
 
     /**
      * @param threads {@code A6_THREADS}: "platform", or "virtual" (Java 21+) for the blocking calls
@@ -93,6 +95,7 @@ public final class Server {
     public void start(Transport.Listener listening) throws IOException {
         this.listener = listening;
         fitToDescriptors();
+        peers = new PeerGate(config.allowedPeers(), listening, this::metrics);
         ServerSocketChannel selectable = listening.selectable();
         if (selectable != null) {
             selectable.configureBlocking(false);
@@ -359,6 +362,9 @@ public final class Server {
                     return;
                 }
                 pauseAcceptor();
+                continue;
+            }
+            if (!peers.admit(channel)) {
                 continue;
             }
             if (!admit()) {

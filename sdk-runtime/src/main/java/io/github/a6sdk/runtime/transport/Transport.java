@@ -1,5 +1,6 @@
 package io.github.a6sdk.runtime.transport;
 
+import io.github.a6sdk.runtime.security.PeerCredentials;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.channels.ByteChannel;
@@ -46,6 +47,18 @@ public interface Transport {
          */
         default java.nio.channels.ServerSocketChannel selectable() {
             return null;
+        }
+
+        /**
+         * Who connected: the peer credentials ({@code SO_PEERCRED}) of {@code channel}, a channel this
+         * listener accepted. Read once per connection, before any frame, when {@code A6_ALLOWED_PEERS}
+         * is set.
+         *
+         * @throws IOException when they cannot be read (the connection is then refused); the default,
+         *     for a transport that cannot tell
+         */
+        default PeerCredentials peer(ByteChannel channel) throws IOException {
+            throw new IOException("this transport cannot tell who connected (no SO_PEERCRED)");
         }
     }
 }

@@ -1,11 +1,16 @@
 package io.github.a6sdk.transport.jnr;
 
+import io.github.a6sdk.runtime.security.Accounts;
+import io.github.a6sdk.runtime.security.PeerCredentials;
 import io.github.a6sdk.runtime.transport.Transport;
 import java.io.IOException;
 import java.nio.channels.ByteChannel;
 import java.nio.file.Path;
+import jnr.unixsocket.Credentials;
 import jnr.unixsocket.UnixServerSocketChannel;
 import jnr.unixsocket.UnixSocketAddress;
+import jnr.unixsocket.UnixSocketChannel;
+import jnr.unixsocket.UnixSocketOptions;
 
 /** The runner's transport over jnr-unixsocket (native calls through jnr-ffi). */
 public final class JnrTransport implements Transport {
@@ -48,9 +53,23 @@ public final class JnrTransport implements Transport {
             }
 
             @Override
+            public PeerCredentials peer(ByteChannel channel) throws IOException {
+                return credentials((UnixSocketChannel) channel);
+            }
+
+            @Override
             public void close() throws IOException {
                 server.close();
             }
         };
+    }
+
+    /** The peer of {@code channel}: jnr-unixsocket's {@code SO_PEERCRED}, one getsockopt giving the ids. */
+    static PeerCredentials credentials(UnixSocketChannel channel) throws IOException {
+        Credentials c = channel.getOption(UnixSocketOptions.SO_PEERCRED);
+        if (c == null) {
+            throw new IOException("jnr-unixsocket gave no SO_PEERCRED credentials");
+        }
+        return Accounts.system().byIds(Integer.toUnsignedLong(c.getUid()), Integer.toUnsignedLong(c.getGid()));
     }
 }
