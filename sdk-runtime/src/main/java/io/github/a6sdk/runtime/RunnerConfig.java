@@ -28,6 +28,10 @@ import java.util.Map;
  *     {@code null} (unset: no endpoint, nothing recorded). Kept as written: the runner parses and binds
  *     it at start, and a bad value is an ERROR that names the variable while the runner goes on serving
  *     APISIX without metrics (see {@code metrics.Metrics#start}).
+ * @param requestStateMaxEntries {@code A6_REQUEST_STATE_MAX_ENTRIES}: the most requests whose
+ *     {@code RequestState} the runner keeps at once (default 16384; the oldest go first)
+ * @param requestStateTtlSeconds {@code A6_REQUEST_STATE_TTL_SECONDS}: how long a request's state lives at
+ *     most (default 120, twice APISIX's 60 s timeout)
  */
 public record RunnerConfig(
         Path socket,
@@ -42,7 +46,9 @@ public record RunnerConfig(
         Path logFile,
         int eventLoops,
         int workers,
-        String metricsAddress) {
+        String metricsAddress,
+        int requestStateMaxEntries,
+        long requestStateTtlSeconds) {
 
     /** Reads the settings; a missing or malformed value gives a message saying what to set. */
     public static RunnerConfig fromEnvironment(Map<String, String> env) {
@@ -69,7 +75,9 @@ public record RunnerConfig(
                 logFile(env.get("A6_LOG_FILE")),
                 (int) number(env, "A6_EVENT_LOOPS", Runtime.getRuntime().availableProcessors(), 1, 256),
                 (int) number(env, "A6_WORKERS", 512, 1, 1 << 16),
-                blankToNull(env.get("A6_METRICS_ADDRESS")));
+                blankToNull(env.get("A6_METRICS_ADDRESS")),
+                (int) number(env, "A6_REQUEST_STATE_MAX_ENTRIES", RequestStates.DEFAULT_MAX_ENTRIES, 1, 1 << 24),
+                number(env, "A6_REQUEST_STATE_TTL_SECONDS", RequestStates.DEFAULT_TTL_SECONDS, 1, 24L * 3600));
     }
 
     private static long number(Map<String, String> env, String name, long dflt, long min, long max) {

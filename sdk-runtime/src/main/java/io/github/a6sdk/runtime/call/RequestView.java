@@ -1,6 +1,7 @@
 package io.github.a6sdk.runtime.call;
 
 import io.github.a6sdk.api.Fields;
+import io.github.a6sdk.api.RequestState;
 import io.github.a6sdk.api.HttpRequest;
 import io.github.a6sdk.api.Method;
 import java.net.InetAddress;
@@ -17,6 +18,7 @@ public final class RequestView implements HttpRequest {
     private FieldList args;
     private FieldList responseHeaders;
     private byte[] newBody;
+    private RequestState state;
 
     public RequestView(RequestData data, ExtraInfo extraInfo) {
         this.data = data;
@@ -139,5 +141,19 @@ public final class RequestView implements HttpRequest {
     /** The new request body, or {@code null}. */
     public byte[] rewrittenBody() {
         return newBody;
+    }
+
+    /** The request state the running plugin may use ({@code null}: it did not declare request state). */
+    public void useState(RequestState state) {
+        this.state = state;
+    }
+
+    @Override
+    public RequestState state() {
+        RequestState s = state;
+        if (s == null) {
+            throw RequestStateMissing.notDeclared();
+        }
+        return s;
     }
 }

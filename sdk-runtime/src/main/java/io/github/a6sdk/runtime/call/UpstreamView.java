@@ -1,6 +1,7 @@
 package io.github.a6sdk.runtime.call;
 
 import io.github.a6sdk.api.Fields;
+import io.github.a6sdk.api.RequestState;
 import io.github.a6sdk.api.UpstreamResponse;
 import java.util.List;
 
@@ -11,6 +12,7 @@ public final class UpstreamView implements UpstreamResponse {
     private int status = -1;
     private FieldList headers;
     private byte[] newBody;
+    private RequestState state;
 
     public UpstreamView(ResponseData data, ExtraInfo extraInfo) {
         this.data = data;
@@ -80,5 +82,19 @@ public final class UpstreamView implements UpstreamResponse {
     /** The new body, or {@code null}. */
     public byte[] changedBody() {
         return newBody;
+    }
+
+    /** The request state the running plugin may use ({@code null}: it did not declare request state). */
+    public void useState(RequestState state) {
+        this.state = state;
+    }
+
+    @Override
+    public RequestState state() {
+        RequestState s = state;
+        if (s == null) {
+            throw RequestStateMissing.notDeclared();
+        }
+        return s;
     }
 }
