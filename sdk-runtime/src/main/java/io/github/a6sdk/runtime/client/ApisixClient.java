@@ -22,12 +22,40 @@ import java.util.List;
  * as APISIX does on a connection.
  */
 public final class ApisixClient implements Closeable {
+    private final SocketChannel channel;
     private final FrameChannel frames;
     private final FlatBufferBuilder b = new FlatBufferBuilder(1024);
     private final FlatReader reader = new FlatReader();
 
     private ApisixClient(SocketChannel channel) {
+        this.channel = channel;
         this.frames = new FrameChannel(channel);
+    }
+
+    /**
+     * Whether bytes beyond the last reply were received: a runner that retires a connection sends one
+     * more frame after its reply, and nginx never pools a connection with unread data.
+     */
+    public boolean hasUnread() {
+        return frames.hasUnread();
+    }
+
+    /**
+     * Whether an idle connection may serve another call: see {@link #hasUnread}, and a non-blocking
+     * read finds neither data nor end-of-file (the runner closed it while it was idle).
+     */
+    public boolean reusable() {
+        if (frames.hasUnread()) {
+            return false;
+        }
+        try {
+            channel.configureBlocking(false);
+            int n = channel.read(java.nio.ByteBuffer.allocate(1));
+            channel.configureBlocking(true);
+            return n == 0;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     public static ApisixClient connect(Path socket) throws IOException {

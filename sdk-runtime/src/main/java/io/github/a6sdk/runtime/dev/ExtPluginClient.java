@@ -83,14 +83,19 @@ public final class ExtPluginClient implements Closeable {
                 keep = !(last instanceof Reply.Error);
                 return last;
             } finally {
-                if (keep && !closed) {
-                    idle.push(client);
-                } else {
-                    client.close();
-                }
+                release(client, keep);
             }
         }
         return last;
+    }
+
+    /** Back into the pool after a successful call, unless the runner sent more than the reply (nginx's rule). */
+    private void release(ApisixClient c, boolean keep) throws IOException {
+        if (keep && !closed && !c.hasUnread()) {
+            idle.push(c);
+        } else {
+            c.close();
+        }
     }
 
     private static boolean isTokenNotFound(Reply r) {
@@ -115,18 +120,21 @@ public final class ExtPluginClient implements Closeable {
                 }
                 return r;
             } finally {
-                if (keep && !closed) {
-                    idle.push(c);
-                } else {
-                    c.close();
-                }
+                release(c, keep);
             }
         }
     }
 
+    /** A pooled connection that is still idle (nginx drops one the runner closed or wrote to), else a new one. */
     private ApisixClient take() throws IOException {
-        ApisixClient c = idle.poll();
-        return c != null ? c : ApisixClient.connect(socket);
+        ApisixClient c;
+        while ((c = idle.poll()) != null) {
+            if (c.reusable()) {
+                return c;
+            }
+            c.close();
+        }
+        return ApisixClient.connect(socket);
     }
 
     /** Forgets every cached token, as APISIX does when the runner it manages exits. */

@@ -86,6 +86,11 @@ public final class FrameChannel implements Closeable {
         return channel.read(in) >= 0;
     }
 
+    /** Whether bytes beyond the last frame read have arrived (a frame the peer sent unasked). */
+    public boolean hasUnread() {
+        return in.position() > readPos;
+    }
+
     /** The input buffer's capacity: memory follows the bytes that arrived, not announced lengths (for tests). */
     int inputCapacity() {
         return in.capacity();
