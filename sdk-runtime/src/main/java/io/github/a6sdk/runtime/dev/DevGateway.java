@@ -114,6 +114,11 @@ public final class DevGateway implements Closeable {
         Path socket();
 
         void close();
+
+        /** Registers what to run once a newer runner serves the socket, before the old one is stopped. */
+        default void onRunnerReplaced(Runnable action) {
+            // the in-process runner is never replaced
+        }
     }
 
     /** {@code dev}'s runner: in this process, on a socket in a temporary folder, its plugins started first. */
@@ -159,6 +164,7 @@ public final class DevGateway implements Closeable {
         this.routes = List.copyOf(routes);
         this.log = log;
         this.client = new ExtPluginClient(backend.socket());
+        backend.onRunnerReplaced(client::forgetConnections);
         this.executor = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "a6-dev-http");
             t.setDaemon(true);

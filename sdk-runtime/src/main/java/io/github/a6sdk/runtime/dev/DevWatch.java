@@ -62,6 +62,7 @@ public final class DevWatch implements DevGateway.Backend {
     private final PrintStream out;
     private final PrintStream err;
     private final long startTimeoutMillis;
+    private final long giveUpMillis;
     private final Object lock = new Object();
     private RunnerChild current;
     private Version served;
@@ -71,6 +72,8 @@ public final class DevWatch implements DevGateway.Backend {
     private Thread watcher;
     /** Called with each newly served jar copy (the gateway re-reads its routes from it). */
     private volatile java.util.function.Consumer<Path> onReload = p -> { };
+    /** Run once a new runner serves the socket, before the old one is stopped (the gateway drops its connections). */
+    private volatile Runnable onReplaced = () -> { };
 
     /** What identifies one version of the jar file: a rename gives another file, a rewrite another size or time. */
     record Version(Object fileKey, long size, long modifiedNanos) {
@@ -84,11 +87,16 @@ public final class DevWatch implements DevGateway.Backend {
         }
     }
 
-    DevWatch(Path jar, PrintStream out, PrintStream err, long startTimeoutMillis) throws IOException {
+    /**
+     * @param startTimeoutMillis how long a new runner may take to serve the socket
+     * @param giveUpMillis how long a changed jar may stay not runnable before it is reported and ignored
+     */
+    DevWatch(Path jar, PrintStream out, PrintStream err, long startTimeoutMillis, long giveUpMillis) throws IOException {
         this.jar = jar.toAbsolutePath();
         this.out = out;
         this.err = err;
         this.startTimeoutMillis = startTimeoutMillis;
+        this.giveUpMillis = giveUpMillis;
         this.dir = Files.createTempDirectory("a6-dev-watch");
         this.socket = dir.resolve("runner.sock");
     }
@@ -200,7 +208,7 @@ public final class DevWatch implements DevGateway.Backend {
         DevWatch watch;
         String plugins;
         try {
-            watch = new DevWatch(jar, out, err, RunnerChild.START_TIMEOUT_MILLIS);
+            watch = new DevWatch(jar, out, err, RunnerChild.START_TIMEOUT_MILLIS, GIVE_UP_MILLIS);
             try {
                 plugins = watch.startFirst();
             } catch (IOException e) {
@@ -314,7 +322,7 @@ public final class DevWatch implements DevGateway.Backend {
             }
             String problem = notRunnable(jar);
             if (problem != null) {
-                if (quietMillis > GIVE_UP_MILLIS) {
+                if (quietMillis > giveUpMillis) {
                     err.println("a6 dev: ignoring " + jar + ": " + problem + "; still serving build " + servedBuild());
                     ignored = now;
                 }
@@ -374,6 +382,7 @@ public final class DevWatch implements DevGateway.Backend {
             }
             current = next;
             served = v;
+            onReplaced.run();
             if (old != null) {
                 old.stop(); // the socket is the new runner's: the old one answers its calls in flight and exits
                 old.onExit(() -> deleteQuietly(old.jar));
@@ -436,6 +445,11 @@ public final class DevWatch implements DevGateway.Backend {
             err.println("a6 dev: the new build's " + DevGateway.DEFAULT_ROUTES + ": " + e.getMessage()
                     + "; keeping the routes");
         }
+    }
+
+    @Override
+    public void onRunnerReplaced(Runnable action) {
+        this.onReplaced = action;
     }
 
     /** The runner's socket. */
