@@ -209,11 +209,8 @@ public final class RequestStates {
         }
 
         @Override
-        public synchronized <T> Optional<T> get(StateKey<T> key) {
-            Objects.requireNonNull(key, "key");
-            @SuppressWarnings("unchecked") // put() only stores a T under a StateKey<T>
-            T v = values == null ? null : (T) values.get(key);
-            return Optional.ofNullable(v);
+        public <T> Optional<T> get(StateKey<T> key) {
+            return value(key, false);
         }
 
         @Override
@@ -227,11 +224,16 @@ public final class RequestStates {
         }
 
         @Override
-        public synchronized <T> Optional<T> remove(StateKey<T> key) {
+        public <T> Optional<T> remove(StateKey<T> key) {
+            return value(key, true);
+        }
+
+        private synchronized <T> Optional<T> value(StateKey<T> key, boolean remove) {
             Objects.requireNonNull(key, "key");
+            Object v = values == null ? null : remove ? values.remove(key) : values.get(key);
             @SuppressWarnings("unchecked") // put() only stores a T under a StateKey<T>
-            T v = values == null ? null : (T) values.remove(key);
-            return Optional.ofNullable(v);
+            T t = (T) v;
+            return Optional.ofNullable(t);
         }
 
         @Override

@@ -150,10 +150,6 @@ public final class RequestView implements HttpRequest {
 
     @Override
     public RequestState state() {
-        RequestState s = state;
-        if (s == null) {
-            throw RequestStateMissing.notDeclared();
-        }
-        return s;
+        return DeclaredState.declared(state);
     }
 }

@@ -91,10 +91,6 @@ public final class UpstreamView implements UpstreamResponse {
 
     @Override
     public RequestState state() {
-        RequestState s = state;
-        if (s == null) {
-            throw RequestStateMissing.notDeclared();
-        }
-        return s;
+        return DeclaredState.declared(state);
     }
 }
