@@ -51,6 +51,8 @@ public final class DevWatch implements DevGateway.Backend {
     static final String WATCHED_JAR = "--watched-jar";
     /** JVM options of the gateway and of each runner: a fast start and a small heap matter more here than peak speed. */
     static final List<String> JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+    /** The folder of the gateway's copy of the jar: removed by whichever of the two JVMs ends last. */
+    static final String GATEWAY_COPY_PREFIX = "a6-dev-gateway";
     static final long POLL_MILLIS = 200;
     static final long QUIET_MILLIS = 300;
     /** A changed jar that is still not runnable after this long is reported (once) and ignored. */
@@ -74,6 +76,8 @@ public final class DevWatch implements DevGateway.Backend {
     private volatile java.util.function.Consumer<Path> onReload = p -> { };
     /** Run once a new runner serves the socket, before the old one is stopped (the gateway drops its connections). */
     private volatile Runnable onReplaced = () -> { };
+    /** The launcher's copy of the jar this JVM runs from, removed on close (the launcher may have been killed). */
+    private volatile Path launcherCopy;
 
     /** What identifies one version of the jar file: a rename gives another file, a rewrite another size or time. */
     record Version(Object fileKey, long size, long modifiedNanos) {
@@ -120,7 +124,7 @@ public final class DevWatch implements DevGateway.Backend {
         cmd.addAll(JVM_OPTIONS);
         Path copyDir;
         try {
-            copyDir = Files.createTempDirectory("a6-dev-gateway");
+            copyDir = Files.createTempDirectory(GATEWAY_COPY_PREFIX);
             Path copy = copyDir.resolve("gateway.jar");
             Files.copy(jar, copy);
             cmd.add("-cp");
@@ -228,6 +232,11 @@ public final class DevWatch implements DevGateway.Backend {
         if (parsed[2] != null) {
             URI upstream = (URI) parsed[3];
             watch.onReload = copy -> watch.reloadRoutes(gateway, copy, upstream);
+        }
+        Path self = ownJar();
+        if (self != null && self.getParent() != null
+                && self.getParent().getFileName().toString().startsWith(GATEWAY_COPY_PREFIX)) {
+            watch.launcherCopy = self.getParent();
         }
         watch.startWatching();
         Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "a6-dev-stop"));
@@ -473,6 +482,10 @@ public final class DevWatch implements DevGateway.Backend {
             }
         }
         deleteFlat(dir);
+        Path copy = launcherCopy;
+        if (copy != null) {
+            deleteFlat(copy);
+        }
     }
 
     private static void deleteQuietly(Path p) {
