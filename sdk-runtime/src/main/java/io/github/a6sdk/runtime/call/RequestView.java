@@ -18,7 +18,6 @@ public final class RequestView implements HttpRequest {
     private FieldList args;
     private FieldList responseHeaders;
     private byte[] newBody;
-    private RequestState state;
 
     public RequestView(RequestData data, ExtraInfo extraInfo) {
         this.data = data;
@@ -145,11 +144,11 @@ public final class RequestView implements HttpRequest {
 
     /** The request state the running plugin may use ({@code null}: it did not declare request state). */
     public void useState(RequestState state) {
-        this.state = state;
+        extra.state = state; // kept in CallData, whose object has room for it: the view stays its size
     }
 
     @Override
     public RequestState state() {
-        return DeclaredState.declared(state);
+        return DeclaredState.declared(extra.state);
     }
 }

@@ -12,7 +12,6 @@ public final class UpstreamView implements UpstreamResponse {
     private int status = -1;
     private FieldList headers;
     private byte[] newBody;
-    private RequestState state;
 
     public UpstreamView(ResponseData data, ExtraInfo extraInfo) {
         this.data = data;
@@ -86,11 +85,11 @@ public final class UpstreamView implements UpstreamResponse {
 
     /** The request state the running plugin may use ({@code null}: it did not declare request state). */
     public void useState(RequestState state) {
-        this.state = state;
+        extra.state = state; // kept in CallData, whose object has room for it: the view stays its size
     }
 
     @Override
     public RequestState state() {
-        return DeclaredState.declared(state);
+        return DeclaredState.declared(extra.state);
     }
 }
