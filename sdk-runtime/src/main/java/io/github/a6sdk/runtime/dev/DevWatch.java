@@ -439,7 +439,7 @@ public final class DevWatch implements DevGateway.Backend {
     }
 
     /** After a reload: the routes of the new jar's dev-routes.json, which the gateway serves from now on. */
-    private void reloadRoutes(DevGateway gateway, Path copy, URI upstream) {
+    void reloadRoutes(DevGateway gateway, Path copy, URI upstream) {
         try (JarFile jf = new JarFile(copy.toFile())) {
             JarEntry e = jf.getJarEntry(DevGateway.DEFAULT_ROUTES);
             if (e == null) {

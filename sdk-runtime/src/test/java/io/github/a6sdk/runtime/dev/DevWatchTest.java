@@ -179,6 +179,33 @@ class DevWatchTest {
     }
 
     @Test
+    void routesFromTheJarAreReadAgainFromEachNewBuild() throws Exception {
+        Path jar = dir.resolve("routes.jar");
+        try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar))) {
+            out.putNextEntry(new java.util.jar.JarEntry(DevGateway.DEFAULT_ROUTES));
+            out.write("[{\"uri\":\"/new/*\"}]".getBytes(StandardCharsets.UTF_8));
+            out.closeEntry();
+        }
+        Log log = new Log();
+        DevWatch watch = new DevWatch(jar, log.stream, log.stream, 1000, 1000);
+        DevGateway gateway = DevGateway.start(List.of(new DevGateway.Route("old", List.of("/old/*"), null, Map.of())), 0,
+                log.stream, watch);
+        try {
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            URI base = URI.create("http://127.0.0.1:" + gateway.port());
+            assertEquals(200, http.send(HttpRequest.newBuilder(base.resolve("/old/x")).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode());
+            watch.reloadRoutes(gateway, jar, null);
+            assertEquals(404, http.send(HttpRequest.newBuilder(base.resolve("/old/x")).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode());
+            assertEquals(200, http.send(HttpRequest.newBuilder(base.resolve("/new/x")).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode(), "the echo upstream, through the new route");
+        } finally {
+            gateway.close();
+        }
+    }
+
+    @Test
     void aJarWithoutTheRuntimeOrAMainClassIsNotRunnable() throws Exception {
         PluginJars jars = new PluginJars(dir);
         Path plain = dir.resolve("plain.jar");
