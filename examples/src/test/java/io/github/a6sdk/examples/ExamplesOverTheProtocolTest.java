@@ -52,6 +52,21 @@ class ExamplesOverTheProtocolTest {
     }
 
     @Test
+    void serverTimingCarriesTheStartFromPreReqToPostResp() throws Exception {
+        FakeApisix.Route route = apisix.route("server-timing", "");
+        TestRequest req = TestRequest.get("/orders");
+        long before = System.nanoTime();
+        route.request(req).assertPassed();
+        Thread.sleep(20);
+        ResponseOutcome out = route.response(TestUpstream.ok().request(req));
+        double outer = (System.nanoTime() - before) / 1e6;
+        double ms = ServerTimingTest.dur(out.header("Server-Timing"));
+        org.junit.jupiter.api.Assertions.assertTrue(ms >= 20 && ms <= outer + 0.1, ms + " ms of " + outer);
+        assertEquals(null, route.response(TestUpstream.ok().request(req)).header("Server-Timing"),
+                "the post-resp call ended the request's state");
+    }
+
+    @Test
     void responseRewrite() {
         ResponseOutcome out = apisix.route("response-rewrite", "{\"header\":\"X-Filtered\",\"value\":\"yes\",\"find\":\"a\",\"replace\":\"b\"}")
                 .response(TestUpstream.status(200).header("Content-Type", "text/plain").body("banana"));

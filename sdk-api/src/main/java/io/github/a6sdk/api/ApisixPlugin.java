@@ -66,4 +66,13 @@ public @interface ApisixPlugin {
      * block stalls every connection of its event loop; the runner logs it when that happens.
      */
     boolean blocking() default true;
+
+    /**
+     * Whether the plugin uses {@link RequestState}: values shared by the plugins of one request
+     * across its phases ({@link HttpRequest#state()}, {@link UpstreamResponse#state()}). A chain with
+     * such a plugin asks APISIX for {@code $request_id} in the call's prefetch round (one more
+     * variable, no extra round trip); a chain without one pays nothing. A plugin that calls
+     * {@code state()} without declaring it fails its call, naming this setting.
+     */
+    boolean requestState() default false;
 }

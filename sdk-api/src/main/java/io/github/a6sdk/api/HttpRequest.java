@@ -87,4 +87,14 @@ public interface HttpRequest {
     default void setBody(String body) {
         setBody(body.getBytes(StandardCharsets.UTF_8));
     }
+
+    /**
+     * The values this request's plugins share across its phases (see {@link RequestState}).
+     *
+     * @throws IllegalStateException when the plugin does not declare
+     *     {@link ApisixPlugin#requestState() @ApisixPlugin(requestState = true)}
+     */
+    default RequestState state() {
+        throw new UnsupportedOperationException("this HttpRequest has no request state");
+    }
 }

@@ -44,4 +44,15 @@ public interface UpstreamResponse {
 
     /** The client request body, or {@code null}. */
     byte[] requestBody();
+
+    /**
+     * The values this request's plugins put in its earlier phases (see {@link RequestState}); empty
+     * when they put none, or when the values have ended.
+     *
+     * @throws IllegalStateException when the plugin does not declare
+     *     {@link ApisixPlugin#requestState() @ApisixPlugin(requestState = true)}
+     */
+    default RequestState state() {
+        throw new UnsupportedOperationException("this UpstreamResponse has no request state");
+    }
 }

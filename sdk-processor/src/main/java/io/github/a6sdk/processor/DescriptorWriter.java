@@ -126,6 +126,9 @@ final class DescriptorWriter {
                             .addStatement("plugin.start(context)")
                             .build());
         }
+        if (plugin.requestState()) {
+            type.addMethod(getter("requestState", TypeName.BOOLEAN, CodeBlock.of("true")));
+        }
         if (plugin.closeable()) {
             type.addMethod(getter("isCloseable", TypeName.BOOLEAN, CodeBlock.of("true")))
                     .addMethod(MethodSpec.methodBuilder("closePlugin")

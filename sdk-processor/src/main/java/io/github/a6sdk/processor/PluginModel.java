@@ -17,6 +17,7 @@ import java.util.List;
  * @param config the config type
  * @param startHook whether it implements {@code Startable}
  * @param closeable whether it implements {@code AutoCloseable}
+ * @param requestState whether it uses request state ({@code @ApisixPlugin(requestState = true)})
  */
 record PluginModel(
         String name,
@@ -29,7 +30,8 @@ record PluginModel(
         boolean blocking,
         ConfigModel config,
         boolean startHook,
-        boolean closeable) {
+        boolean closeable,
+        boolean requestState) {
 
     /** {@code Say} gives {@code Say_Descriptor}; {@code Outer.Inner} gives {@code Outer_Inner_Descriptor}. */
     ClassName descriptorClass() {

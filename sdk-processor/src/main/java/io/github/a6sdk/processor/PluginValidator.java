@@ -147,7 +147,7 @@ final class PluginValidator {
         }
         return Optional.of(new PluginModel(name, ClassName.get(type), request != null, response != null,
                 vars, requestBody, responseBody, !Boolean.FALSE.equals(valueOf(annotation, "blocking")), configModel, startHook,
-                closeable));
+                closeable, booleanValue(annotation, "requestState")));
     }
 
     /** Whether {@code type} is a subtype of the (non-generic) type named {@code name}. */

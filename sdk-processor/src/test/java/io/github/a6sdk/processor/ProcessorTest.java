@@ -122,6 +122,31 @@ class ProcessorTest {
                 .doesNotContain("blocking()");
     }
 
+    @Test
+    void requestStateIsDeclaredOnTheAnnotationAndOffByDefault() {
+        JavaFileObject timing = source("test.Timing", """
+                package test;
+                import io.github.a6sdk.api.*;
+                @ApisixPlugin(name = "timing", requestState = true)
+                public final class Timing implements RequestFilter<NoConfig>, ResponseFilter<NoConfig> {
+                    static final StateKey<Long> STARTED = StateKey.of("started", Long.class);
+                    @Override public void filter(NoConfig c, HttpRequest q, HttpResponse r) {
+                        q.state().put(STARTED, 1L);
+                    }
+                    @Override public void filter(NoConfig c, UpstreamResponse r) {
+                        r.state().get(STARTED).ifPresent(t -> r.headers().set("x-t", t.toString()));
+                    }
+                }
+                """);
+        Compilation compilation = TestSupport.compile(timing, noConfigPlugin("test", "Plain", "plain"));
+        assertThat(compilation).succeededWithoutWarnings();
+        PluginRegistry registry = TestSupport.registry(compilation, "test.ApisixPlugins_Registry");
+        assertEquals(true, registry.find("timing").requestState(), "requestState = true reaches the descriptor");
+        assertEquals(false, registry.find("plain").requestState(), "no request state unless declared");
+        assertThat(compilation).generatedSourceFile("test.Plain_Descriptor").contentsAsUtf8String()
+                .doesNotContain("requestState()");
+    }
+
     private static JavaFileObject noConfigPlugin(String pkg, String className, String name) {
         return source(pkg + "." + className, "package " + pkg + ";\n"
                 + "import io.github.a6sdk.api.*;\n"

@@ -26,28 +26,47 @@ public final class Chain {
     private final boolean responseRequestBody;
     private final boolean responseBody;
     private final boolean blocking;
+    /** Whether a plugin of the phase declares request state: the chain then fetches request_id and keeps state. */
+    private final boolean requestState;
+    private final boolean responseState;
+    private final RequestStates states;
 
-    private Chain(Link<?>[] links) {
+    private Chain(Link<?>[] links, RequestStates states) {
         this.links = links;
+        this.states = states;
         boolean anyBlocking = false;
         Set<String> reqVars = new LinkedHashSet<>();
         Set<String> respVars = new LinkedHashSet<>();
         boolean reqBody = false;
         boolean respReqBody = false;
         boolean respBody = false;
+        boolean reqState = false;
+        boolean respState = false;
         for (Link<?> link : links) {
             PluginDescriptor<?> d = link.descriptor;
             anyBlocking |= d.blocking();
             if (d.requestFilter() != null) {
                 reqVars.addAll(d.prefetchVars());
                 reqBody |= d.prefetchRequestBody();
+                reqState |= link.state;
             }
             if (d.responseFilter() != null) {
                 respVars.addAll(d.prefetchVars());
                 respReqBody |= d.prefetchRequestBody();
                 respBody |= d.prefetchResponseBody();
+                respState |= link.state;
             }
         }
+        // Request state is keyed by $request_id: one more variable in the prefetch round the call makes
+        // anyway, asked only by chains that use state.
+        if (reqState) {
+            reqVars.add(RequestStates.REQUEST_ID);
+        }
+        if (respState) {
+            respVars.add(RequestStates.REQUEST_ID);
+        }
+        this.requestState = reqState;
+        this.responseState = respState;
         this.requestVars = List.copyOf(reqVars);
         this.requestBody = reqBody;
         this.responseVars = List.copyOf(respVars);
@@ -85,12 +104,29 @@ public final class Chain {
     /** A named plugin config from a PrepareConf. */
     public record Entry(String name, String config) {}
 
+    /** Whether a plugin of the phase uses request state, so that the chain fetches {@code request_id}. */
+    public boolean usesRequestState(boolean responsePhase) {
+        return responsePhase ? responseState : requestState;
+    }
+
     /**
-     * Resolves and parses every entry, failing on the first unknown plugin or bad config.
+     * Resolves and parses every entry, failing on the first unknown plugin or bad config. Request
+     * state lasts one call (see {@link #prepare(PluginCatalog, List, RequestStates)}).
      *
      * @throws ConfigException naming the plugin and, for a bad config, the field
      */
     public static Chain prepare(PluginCatalog catalog, List<Entry> entries) throws ConfigException {
+        return prepare(catalog, entries, RequestStates.PER_CALL);
+    }
+
+    /**
+     * Resolves and parses every entry, failing on the first unknown plugin or bad config; the
+     * plugins that use request state keep it in {@code states}.
+     *
+     * @throws ConfigException naming the plugin and, for a bad config, the field
+     */
+    public static Chain prepare(PluginCatalog catalog, List<Entry> entries, RequestStates states)
+            throws ConfigException {
         Link<?>[] links = new Link<?>[entries.size()];
         for (int i = 0; i < links.length; i++) {
             Entry e = entries.get(i);
@@ -101,12 +137,24 @@ public final class Chain {
             }
             links[i] = link(d, e.config());
         }
-        return new Chain(links);
+        return new Chain(links, states);
     }
 
     /** A chain of already-parsed configs (for tests). */
     public static <C> Chain of(PluginDescriptor<C> descriptor, C config) {
-        return new Chain(new Link<?>[] {new Link<>(descriptor, config)});
+        return of(descriptor, config, RequestStates.PER_CALL);
+    }
+
+    /** A chain of an already-parsed config whose request state is kept in {@code states} (for tests). */
+    public static <C> Chain of(PluginDescriptor<C> descriptor, C config, RequestStates states) {
+        return new Chain(new Link<?>[] {new Link<>(descriptor, config)}, states);
+    }
+
+    /** This chain's plugins followed by {@code next}'s, as one chain (one prefetch round), keeping state in this one's store. */
+    public Chain then(Chain next) {
+        Link<?>[] all = java.util.Arrays.copyOf(links, links.length + next.links.length);
+        System.arraycopy(next.links, 0, all, links.length, next.links.length);
+        return new Chain(all, states);
     }
 
     private static <C> Link<C> link(PluginDescriptor<C> d, String json) throws ConfigException {
@@ -131,6 +179,10 @@ public final class Chain {
         if (!requestVars.isEmpty() || requestBody) {
             request.prefetch(requestVars, requestBody);
         }
+        if (requestState) {
+            runRequestWithState(request, response);
+            return;
+        }
         for (Link<?> link : links) {
             link.runRequest(request, response);
             if (response.isStopped()) {
@@ -139,10 +191,43 @@ public final class Chain {
         }
     }
 
+    /**
+     * The request phase of a chain that uses state: each plugin that declares it gets the request's
+     * state; a stop ends it, otherwise it is kept for the later phases (see {@link RequestStates}).
+     */
+    private void runRequestWithState(RequestView request, StopResponse response) throws PluginFailure {
+        RequestStates.Values state = states.open(request.var(RequestStates.REQUEST_ID));
+        try {
+            for (Link<?> link : links) {
+                request.useState(link.state ? state : null);
+                link.runRequest(request, response);
+                if (response.isStopped()) {
+                    return;
+                }
+            }
+        } finally {
+            request.useState(null);
+            states.endCall(state, response.isStopped());
+        }
+    }
+
     /** Runs the response phase: prefetch, then each plugin in order. */
     public void runResponse(UpstreamView response) throws PluginFailure {
         if (!responseVars.isEmpty() || responseRequestBody || responseBody) {
             response.prefetch(responseVars, responseRequestBody, responseBody);
+        }
+        if (responseState) {
+            // post-resp is a request's last phase: its state leaves the store and ends with this call
+            RequestStates.Values state = states.take(response.var(RequestStates.REQUEST_ID));
+            try {
+                for (Link<?> link : links) {
+                    response.useState(link.state ? state : null);
+                    link.runResponse(response);
+                }
+            } finally {
+                response.useState(null);
+            }
+            return;
         }
         for (Link<?> link : links) {
             link.runResponse(response);
@@ -154,10 +239,13 @@ public final class Chain {
         final C config;
         final RequestFilter<C> requestFilter;
         final ResponseFilter<C> responseFilter;
+        /** The plugin declares request state. */
+        final boolean state;
 
         Link(PluginDescriptor<C> descriptor, C config) {
             this.descriptor = descriptor;
             this.config = config;
+            this.state = descriptor.requestState();
             this.requestFilter = descriptor.requestFilter();
             this.responseFilter = descriptor.responseFilter();
         }

@@ -26,6 +26,11 @@ public final class Commands {
             case "cds":
                 return io.github.a6sdk.runtime.tools.Cds.run(args, out, err);
             case "dev":
+                if (java.util.Arrays.asList(args).contains("--watch")) {
+                    // before loading the plugins: this JVM must load nothing more from the jar Maven rewrites
+                    return io.github.a6sdk.runtime.dev.DevWatch.launch(args, err);
+                }
+                break;
             case "describe":
             case "validate":
                 break;
@@ -57,7 +62,8 @@ public final class Commands {
     static String usage() {
         return "usage: java -jar <plugins.jar> [command]\n"
                 + "  serve      serve APISIX's ext-plugin protocol on APISIX_LISTEN_ADDRESS (the default)\n"
-                + "  dev        play APISIX on http://localhost:9080 for this jar's plugins (dev --help)\n"
+                + "  dev        play APISIX on http://localhost:9080 for this jar's plugins; --watch reloads them on every\n"
+                + "             build (dev --help)\n"
                 + "  describe   list the plugins: phases, prefetched vars and body, config schema (--json)\n"
                 + "  validate   check a config: validate NAME 'JSON' | validate --route route.json ('-' reads stdin)\n"
                 + "  cds        write a class-data sharing archive (plugins.jsa) for a faster start: java -XX:SharedArchiveFile=...";

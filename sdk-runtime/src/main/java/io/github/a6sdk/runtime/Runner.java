@@ -69,7 +69,7 @@ public final class Runner implements AutoCloseable {
         this.catalog = catalog;
         this.transport = transport;
         this.cache = new ConfCache(config.confCacheSize(), config.confTtlSeconds(), config.confCacheBytes());
-        this.server = new Server(config, new CallHandler(catalog, cache), THREADS, this::stopAsync);
+        this.server = new Server(config, new CallHandler(catalog, cache, RequestStates.of(config)), THREADS, this::stopAsync);
     }
 
     public Runner(RunnerConfig config, PluginCatalog catalog) {

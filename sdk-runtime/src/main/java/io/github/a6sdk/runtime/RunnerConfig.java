@@ -37,6 +37,10 @@ import java.util.Map;
  *     APISIX without metrics (see {@code metrics.Metrics#start}).
  * @param allowedPeers {@code A6_ALLOWED_PEERS}: the local users that may connect, checked on every
  *     accepted connection before any frame; unset, anyone who can open the socket file
+ * @param requestStateMaxEntries {@code A6_REQUEST_STATE_MAX_ENTRIES}: the most requests whose
+ *     {@code RequestState} the runner keeps at once (default 16384; the oldest go first)
+ * @param requestStateTtlSeconds {@code A6_REQUEST_STATE_TTL_SECONDS}: how long a request's state lives at
+ *     most (default 120, twice APISIX's 60 s timeout)
  */
 public record RunnerConfig(
         Path socket,
@@ -53,7 +57,9 @@ public record RunnerConfig(
         int eventLoops,
         int workers,
         String metricsAddress,
-        PeerPolicy allowedPeers) {
+        PeerPolicy allowedPeers,
+        int requestStateMaxEntries,
+        long requestStateTtlSeconds) {
 
     /** Reads the settings; a missing or malformed value gives a message saying what to set. */
     public static RunnerConfig fromEnvironment(Map<String, String> env) {
@@ -82,7 +88,9 @@ public record RunnerConfig(
                 (int) number(env, "A6_EVENT_LOOPS", Runtime.getRuntime().availableProcessors(), 1, 256),
                 (int) number(env, "A6_WORKERS", 512, 1, 1 << 16),
                 blankToNull(env.get("A6_METRICS_ADDRESS")),
-                PeerPolicy.fromEnvironment(env));
+                PeerPolicy.fromEnvironment(env),
+                (int) number(env, "A6_REQUEST_STATE_MAX_ENTRIES", RequestStates.DEFAULT_MAX_ENTRIES, 1, 1 << 24),
+                number(env, "A6_REQUEST_STATE_TTL_SECONDS", RequestStates.DEFAULT_TTL_SECONDS, 1, 24L * 3600));
     }
 
     private static long number(Map<String, String> env, String name, long dflt, long min, long max) {

@@ -22,6 +22,7 @@ final class TestDescriptor implements PluginDescriptor<String> {
     private boolean responseBody;
     /** Blocking unless {@code -Da6.test.nonblocking=true} (the protocol suite's second run, on the event loops). */
     private boolean blocking = !Boolean.getBoolean("a6.test.nonblocking");
+    private boolean requestState;
 
     TestDescriptor(String name, RequestFilter<String> request, ResponseFilter<String> response) {
         this.name = name;
@@ -41,6 +42,12 @@ final class TestDescriptor implements PluginDescriptor<String> {
         this.vars = Arrays.asList(vars);
         this.requestBody = requestBody;
         this.responseBody = responseBody;
+        return this;
+    }
+
+    /** Declares request state ({@code @ApisixPlugin(requestState = true)}). */
+    TestDescriptor withRequestState() {
+        this.requestState = true;
         return this;
     }
 
@@ -83,6 +90,7 @@ final class TestDescriptor implements PluginDescriptor<String> {
     @Override public boolean prefetchRequestBody() { return requestBody; }
     @Override public boolean prefetchResponseBody() { return responseBody; }
     @Override public boolean blocking() { return blocking; }
+    @Override public boolean requestState() { return requestState; }
     @Override public RequestFilter<String> requestFilter() { return request; }
     @Override public ResponseFilter<String> responseFilter() { return response; }
     @Override public String configSchema() { return "{}"; }

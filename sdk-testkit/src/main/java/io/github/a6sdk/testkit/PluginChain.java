@@ -6,6 +6,7 @@ import io.github.a6sdk.api.spi.PluginDescriptor;
 import io.github.a6sdk.runtime.Chain;
 import io.github.a6sdk.runtime.PluginCatalog;
 import io.github.a6sdk.runtime.PluginFailure;
+import io.github.a6sdk.runtime.RequestStates;
 import io.github.a6sdk.runtime.call.EntrySource;
 import io.github.a6sdk.runtime.call.ExtraInfo;
 import io.github.a6sdk.runtime.call.RequestData;
@@ -31,6 +32,13 @@ import java.util.List;
  * }</pre>
  */
 public final class PluginChain {
+    /**
+     * Request state of every in-memory chain, as one runner keeps it: a request's phases run through
+     * different chains ({@code PluginChain} objects) share it through the {@link TestRequest}'s request id.
+     */
+    static final RequestStates STATES = new RequestStates(RequestStates.DEFAULT_MAX_ENTRIES,
+            RequestStates.DEFAULT_TTL_SECONDS);
+
     private final List<Step> steps;
 
     private record Step(PluginDescriptor<?> descriptor, String json, Chain chain) {}
@@ -57,7 +65,8 @@ public final class PluginChain {
     /** Appends a plugin whose config is JSON text. */
     public PluginChain then(PluginDescriptor<?> descriptor, String json) {
         try {
-            Chain single = Chain.prepare(catalog(List.of(descriptor)), List.of(new Chain.Entry(descriptor.name(), json)));
+            Chain single = Chain.prepare(catalog(List.of(descriptor)), List.of(new Chain.Entry(descriptor.name(), json)),
+                    STATES);
             List<Step> next = new ArrayList<>(steps);
             next.add(new Step(descriptor, json, single));
             return new PluginChain(next);
@@ -69,7 +78,7 @@ public final class PluginChain {
     /** Appends a plugin with a ready config. */
     public <C> PluginChain then(PluginDescriptor<C> descriptor, C config) {
         List<Step> next = new ArrayList<>(steps);
-        next.add(new Step(descriptor, null, Chain.of(descriptor, config)));
+        next.add(new Step(descriptor, null, Chain.of(descriptor, config, STATES)));
         return new PluginChain(next);
     }
 
@@ -122,12 +131,7 @@ public final class PluginChain {
         RequestView view = new RequestView(data(request), extraInfo(request, null));
         StopResponse response = new StopResponse();
         try {
-            for (Chain c : chains()) {
-                c.runRequest(view, response);
-                if (response.isStopped()) {
-                    break;
-                }
-            }
+            chain().runRequest(view, response);
         } catch (PluginFailure f) {
             return new RequestOutcome(f.getMessage() + " (APISIX answers the client 503)", f.getCause());
         }
@@ -169,9 +173,7 @@ public final class PluginChain {
             }
         });
         try {
-            for (Chain c : chains()) {
-                c.runResponse(view);
-            }
+            chain().runResponse(view);
         } catch (PluginFailure f) {
             return new ResponseOutcome(f.getMessage() + " (APISIX streams the upstream body with status 503)",
                     f.getCause(), upstream);
@@ -179,30 +181,19 @@ public final class PluginChain {
         return new ResponseOutcome(WireReplies.response(upstream.id, view), upstream);
     }
 
-    /** One runtime Chain for the whole list when every config is JSON (as a PrepareConf), else one per step. */
-    private List<Chain> chains() {
+    /**
+     * The steps as one runtime Chain, as a PrepareConf of the same list would make: one prefetch round
+     * per call, one request state.
+     */
+    private Chain chain() {
         if (steps.isEmpty()) {
             throw new IllegalStateException("the chain has no plugins");
         }
-        boolean allJson = steps.stream().allMatch(s -> s.json() != null);
-        if (allJson && steps.size() > 1) {
-            List<Chain.Entry> entries = new ArrayList<>();
-            List<PluginDescriptor<?>> descriptors = new ArrayList<>();
-            for (Step s : steps) {
-                entries.add(new Chain.Entry(s.descriptor().name(), s.json()));
-                if (!descriptors.contains(s.descriptor())) {
-                    descriptors.add(s.descriptor());
-                }
-            }
-            try {
-                return List.of(Chain.prepare(catalog(descriptors), entries));
-            } catch (ConfigException e) {
-                throw new IllegalStateException(e);
-            }
+        Chain all = steps.get(0).chain();
+        for (int i = 1; i < steps.size(); i++) {
+            all = all.then(steps.get(i).chain());
         }
-        List<Chain> out = new ArrayList<>();
-        steps.forEach(s -> out.add(s.chain()));
-        return out;
+        return all;
     }
 
     static PluginCatalog catalog(List<PluginDescriptor<?>> descriptors) {

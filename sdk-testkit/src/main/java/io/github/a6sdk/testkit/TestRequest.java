@@ -36,6 +36,7 @@ public final class TestRequest {
     String sourceIp = "127.0.0.1";
     final Map<String, String> vars = new LinkedHashMap<>();
     byte[] body;
+    String requestId = HttpCall.newRequestId();
 
     private TestRequest(String method, String pathAndQuery) {
         this.method = checkMethod(method);
@@ -126,6 +127,17 @@ public final class TestRequest {
     /** APISIX's request id. */
     public TestRequest id(long id) {
         this.id = id;
+        return this;
+    }
+
+    /**
+     * nginx's {@code $request_id}, which APISIX answers the {@code request_id} variable with: the key of
+     * the request's {@link io.github.a6sdk.api.RequestState}. Each TestRequest has a random one of its own,
+     * so phases run with the same TestRequest (a {@link TestUpstream} made with
+     * {@link TestUpstream#request}) share their state, and no other request sees it.
+     */
+    public TestRequest requestId(String requestId) {
+        this.requestId = requestId;
         return this;
     }
 
@@ -232,7 +244,8 @@ public final class TestRequest {
 
     /** The answer to a Var question: the test's value, or the derived one. */
     byte[] var(String name) {
-        String v = vars.containsKey(name) ? vars.get(name) : derived().var(name);
+        String v = vars.containsKey(name) ? vars.get(name)
+                : name.equals("request_id") ? requestId : derived().var(name);
         return v == null ? null : v.getBytes(StandardCharsets.UTF_8);
     }
 

@@ -45,7 +45,7 @@ class ConfigSchemaTest {
     @Test
     void everySchemaIsValidDraft202012() {
         JsonSchema meta = FACTORY.getSchema(SchemaLocation.of("https://json-schema.org/draft/2020-12/schema"));
-        assertEquals(8, CATALOG.plugins().size(), CATALOG.names().toString());
+        assertEquals(9, CATALOG.plugins().size(), CATALOG.names().toString());
         assertTrue(!meta.validate("{\"type\":12}", InputFormat.JSON).isEmpty(), "the meta-schema check must be able to fail");
         for (PluginDescriptor<?> d : CATALOG.plugins()) {
             Set<ValidationMessage> errors = meta.validate(d.configSchema(), InputFormat.JSON);

@@ -75,6 +75,17 @@ class DevGatewayTest {
     }
 
     @Test
+    void requestStateCrossesThePhasesOfEachRequest() throws Exception {
+        try (DevGateway gw = start("--plugin", "stamp", "--post-resp", "stamp")) {
+            HttpResponse<String> one = send(gw, HttpRequest.newBuilder().GET().header("x-stamp", "first"), "/a");
+            HttpResponse<String> two = get(gw, "/b");
+            assertEquals(200, one.statusCode());
+            assertEquals("first", one.headers().firstValue("x-stamp").orElse(null), "pre-req's value, read in post-resp");
+            assertEquals("none", two.headers().firstValue("x-stamp").orElse(null), "another request_id, no state");
+        }
+    }
+
+    @Test
     void rewriteReachesTheEchoUpstreamChanged() throws Exception {
         String conf = "{\"path\":\"/changed path\",\"setHeaders\":{\"x-set\":\"v\",\"host\":\"example.test\"},"
                 + "\"addHeaders\":{\"accept\":\"text/html\"},\"removeHeaders\":[\"x-drop\"],\"setArgs\":{\"page\":\"2\"},"

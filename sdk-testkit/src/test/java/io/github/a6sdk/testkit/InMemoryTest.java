@@ -8,12 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.a6sdk.api.ConfigException;
+import io.github.a6sdk.api.NoConfig;
 import io.github.a6sdk.testkit.plugins.Boom_Descriptor;
 import io.github.a6sdk.testkit.plugins.Kitchen_Descriptor;
 import io.github.a6sdk.testkit.plugins.Rewrite_Descriptor;
 import io.github.a6sdk.testkit.plugins.Say;
 import io.github.a6sdk.testkit.plugins.Say_Descriptor;
 import io.github.a6sdk.testkit.plugins.Shout_Descriptor;
+import io.github.a6sdk.testkit.plugins.Stamp_Descriptor;
 import io.github.a6sdk.testkit.plugins.Whoami_Descriptor;
 import java.util.List;
 import java.util.Set;
@@ -73,6 +75,26 @@ class InMemoryTest {
         assertEquals(Set.of("flag"), rw.argsRemoved());
         assertEquals("r", rw.responseHeader("X-Resp"));
         assertEquals("new body", rw.bodyAsString());
+    }
+
+    @Test
+    void aRequestsPhasesShareRequestStateThroughItsTestRequest() {
+        PluginChain preReq = PluginChain.of(new Stamp_Descriptor(), "");
+        PluginChain postResp = PluginChain.of(new Stamp_Descriptor(), new NoConfig());  // another chain object
+        TestRequest first = TestRequest.get("/").header("x-stamp", "one");
+        TestRequest second = TestRequest.get("/").header("x-stamp", "two");
+        preReq.request(first).assertPassed();
+        preReq.request(second).assertPassed();
+        assertEquals("one", postResp.response(TestUpstream.ok().request(first)).header("x-stamp"));
+        assertEquals("two", postResp.response(TestUpstream.ok().request(second)).header("x-stamp"));
+        assertEquals("none", postResp.response(TestUpstream.ok().request(first)).header("x-stamp"),
+                "the post-resp call ended the request's state");
+        assertEquals("none", postResp.response(TestUpstream.ok()).header("x-stamp"),
+                "a response with no request has no state: an empty result, not an error");
+        TestRequest fixed = TestRequest.get("/").header("x-stamp", "3").requestId("0123456789abcdef0123456789abcdef");
+        preReq.request(fixed).assertPassed();
+        assertEquals("3", postResp.response(TestUpstream.ok().var("request_id", "0123456789abcdef0123456789abcdef"))
+                .header("x-stamp"), "the state is keyed by the request_id variable");
     }
 
     @Test

@@ -88,7 +88,7 @@ class ToolsTest {
         assertEquals(0, r.status());
         Map<String, Object> doc = (Map<String, Object>) Json.parse(r.out());
         List<Object> plugins = (List<Object>) doc.get("plugins");
-        assertEquals(8, plugins.size());
+        assertEquals(9, plugins.size());
         Map<String, Object> whoami = null;
         for (Object p : plugins) {
             if (((Map<String, Object>) p).get("name").equals("whoami")) {
@@ -112,13 +112,16 @@ class ToolsTest {
         assertEquals(true, pool.get("startHook"));
         assertEquals(true, pool.get("closeable"));
         assertEquals("A6_PLUGIN_POOL_", pool.get("settingsPrefix"));
+        assertEquals(false, pool.get("requestState"));
+        assertEquals(true, plugins.stream().filter(p -> ((Map<String, Object>) p).get("name").equals("stamp"))
+                .map(p -> ((Map<String, Object>) p).get("requestState")).findFirst().orElseThrow());
     }
 
     @Test
     void describeUnknownPluginFails() {
         Run r = run("", "describe", "nope");
         assertEquals(1, r.status());
-        assertTrue(r.err().contains("no plugin named \"nope\" in this jar (it has: boom, kitchen, pool, raw, rewrite, say, shout, whoami)"),
+        assertTrue(r.err().contains("no plugin named \"nope\" in this jar (it has: boom, kitchen, pool, raw, rewrite, say, shout, stamp, whoami)"),
                 r.err());
     }
 
@@ -175,7 +178,7 @@ class ToolsTest {
                 + "  ok     ext-plugin-pre-req.conf[0] say Config[body=hi, status=null]\n"
                 + "  error  ext-plugin-pre-req.conf[1] say: plugin \"say\": bad config at $.body: expected a string but was a number\n"
                 + "  error  ext-plugin-pre-req.conf[2] nope: no plugin named \"nope\" in this jar (it has: boom, kitchen, pool,"
-                + " raw, rewrite, say, shout, whoami)\n"
+                + " raw, rewrite, say, shout, stamp, whoami)\n"
                 + "  error  ext-plugin-pre-req.conf[3] say: property \"value\" must be a string (APISIX requires the config as"
                 + " JSON text, such as \"value\": \"{\\\"body\\\":\\\"x\\\"}\"), found an object\n"
                 + "  error  ext-plugin-pre-req.conf[4]: property \"name\" is required\n"

@@ -7,6 +7,7 @@ import io.github.a6sdk.testkit.plugins.Boom_Descriptor;
 import io.github.a6sdk.testkit.plugins.Rewrite_Descriptor;
 import io.github.a6sdk.testkit.plugins.Say_Descriptor;
 import io.github.a6sdk.testkit.plugins.Shout_Descriptor;
+import io.github.a6sdk.testkit.plugins.Stamp_Descriptor;
 import io.github.a6sdk.testkit.plugins.Whoami_Descriptor;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -24,6 +25,17 @@ class WireTest {
     @AfterAll
     static void stop() {
         apisix.close();
+    }
+
+    @Test
+    void requestStateCrossesPhasesOverTheProtocolAndCostsOtherChainsNothing() {
+        FakeApisix.Route route = apisix.route("stamp", "");
+        TestRequest req = TestRequest.get("/").header("x-stamp", "s1");
+        route.request(req).assertPassed();
+        assertEquals("s1", route.response(TestUpstream.ok().request(req)).header("x-stamp"));
+        assertEquals("none", route.response(TestUpstream.ok().request(req)).header("x-stamp"), "ended by post-resp");
+        assertEquals("none", route.response(TestUpstream.ok().request(TestRequest.get("/"))).header("x-stamp"));
+        assertEquals(PluginChain.of(new Stamp_Descriptor(), "").request(req).toString(), route.request(req).toString());
     }
 
     @Test

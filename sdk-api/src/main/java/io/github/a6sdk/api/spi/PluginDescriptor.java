@@ -43,6 +43,15 @@ public interface PluginDescriptor<C> {
         return true;
     }
 
+    /**
+     * Whether the plugin uses request state ({@code @ApisixPlugin(requestState = true)}): a chain with
+     * such a plugin fetches {@code request_id} with its prefetch round and gives the plugin the
+     * request's {@link io.github.a6sdk.api.RequestState}.
+     */
+    default boolean requestState() {
+        return false;
+    }
+
     /** The request-phase filter, or {@code null} when the plugin implements none. */
     RequestFilter<C> requestFilter();
 

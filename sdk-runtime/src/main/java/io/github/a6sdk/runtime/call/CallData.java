@@ -15,6 +15,8 @@ final class CallData {
     private Map<String, byte[]> vars;
     private byte[] requestBody;
     private byte[] responseBody;
+    /** The request state the running plugin may use ({@code null}: it did not declare request state). */
+    io.github.a6sdk.api.RequestState state;
 
     CallData(ExtraInfo source) {
         this.source = source;

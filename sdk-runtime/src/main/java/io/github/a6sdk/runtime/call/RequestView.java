@@ -1,6 +1,7 @@
 package io.github.a6sdk.runtime.call;
 
 import io.github.a6sdk.api.Fields;
+import io.github.a6sdk.api.RequestState;
 import io.github.a6sdk.api.HttpRequest;
 import io.github.a6sdk.api.Method;
 import java.net.InetAddress;
@@ -139,5 +140,15 @@ public final class RequestView implements HttpRequest {
     /** The new request body, or {@code null}. */
     public byte[] rewrittenBody() {
         return newBody;
+    }
+
+    /** The request state the running plugin may use ({@code null}: it did not declare request state). */
+    public void useState(RequestState state) {
+        extra.state = state; // kept in CallData, whose object has room for it: the view stays its size
+    }
+
+    @Override
+    public RequestState state() {
+        return DeclaredState.declared(extra.state);
     }
 }

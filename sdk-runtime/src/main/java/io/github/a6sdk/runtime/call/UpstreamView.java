@@ -1,6 +1,7 @@
 package io.github.a6sdk.runtime.call;
 
 import io.github.a6sdk.api.Fields;
+import io.github.a6sdk.api.RequestState;
 import io.github.a6sdk.api.UpstreamResponse;
 import java.util.List;
 
@@ -80,5 +81,15 @@ public final class UpstreamView implements UpstreamResponse {
     /** The new body, or {@code null}. */
     public byte[] changedBody() {
         return newBody;
+    }
+
+    /** The request state the running plugin may use ({@code null}: it did not declare request state). */
+    public void useState(RequestState state) {
+        extra.state = state; // kept in CallData, whose object has room for it: the view stays its size
+    }
+
+    @Override
+    public RequestState state() {
+        return DeclaredState.declared(extra.state);
     }
 }

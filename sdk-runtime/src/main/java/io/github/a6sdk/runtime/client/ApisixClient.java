@@ -22,11 +22,10 @@ import java.util.List;
  * as APISIX does on a connection.
  */
 public final class ApisixClient implements Closeable {
+    private final SocketChannel channel;
     private final FrameChannel frames;
     private final FlatBufferBuilder b = new FlatBufferBuilder(1024);
     private final FlatReader reader = new FlatReader();
-
-    private final SocketChannel channel;
 
     private ApisixClient(SocketChannel channel) {
         this.channel = channel;
@@ -34,22 +33,27 @@ public final class ApisixClient implements Closeable {
     }
 
     /**
-     * Whether this idle connection may carry another call, as nginx's keepalive pool judges it: no
-     * unread bytes behind the last reply, and nothing arriving (data or end-of-file) since. A runner
-     * that stops says goodbye on its idle connections: nginx then drops them instead of reusing them.
+     * Whether bytes beyond the last reply were received: a runner that retires a connection sends one
+     * more frame after its reply, and nginx never pools a connection with unread data.
      */
-    public boolean isReusable() {
+    public boolean hasUnread() {
+        return frames.hasUnread();
+    }
+
+    /**
+     * Whether an idle connection may serve another call: see {@link #hasUnread}, and a non-blocking
+     * read finds neither data nor end-of-file (the runner closed it while it was idle).
+     */
+    public boolean reusable() {
         if (frames.hasUnread()) {
             return false;
         }
         try {
             channel.configureBlocking(false);
-            try {
-                return channel.read(java.nio.ByteBuffer.allocate(1)) == 0;
-            } finally {
-                channel.configureBlocking(true);
-            }
-        } catch (IOException e) {
+            int n = channel.read(java.nio.ByteBuffer.allocate(1));
+            channel.configureBlocking(true);
+            return n == 0;
+        } catch (IOException | RuntimeException e) {
             return false;
         }
     }

@@ -48,8 +48,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * server that answers with the request it received, as JSON). JDK only.
  */
 public final class DevGateway implements Closeable {
-    static final String USAGE = "usage: dev [--port N] [--upstream URL] [--plugin NAME[=JSON]]... [--post-req NAME[=JSON]]...\n"
+    static final String USAGE = "usage: dev [--watch] [--port N] [--upstream URL] [--plugin NAME[=JSON]]... [--post-req NAME[=JSON]]...\n"
             + "           [--post-resp NAME[=JSON]]... [--routes routes.json]\n"
+            + "  --watch       reload the plugins whenever the jar is rebuilt (mvn package): a new runner from the new jar\n"
+            + "                takes the socket over, no call fails; a jar that does not start leaves the old one serving\n"
             + "  --port        port on localhost (default 9080; 0 picks a free one)\n"
             + "  --upstream    upstream base URL, such as http://127.0.0.1:8080 (default: a built-in echo server)\n"
             + "  --plugin      an ext-plugin-pre-req plugin of the default route (path prefix /); repeatable, in order\n"
@@ -94,11 +96,10 @@ public final class DevGateway implements Closeable {
         }
     }
 
-    private final List<Route> routes;
-    private final Path dir;
-    private final Runner runner;
-    /** The plugins, started (with the real environment's settings) before the runner. */
-    private final PluginLifecycle plugins;
+    /** Replaced when {@code dev --watch} reloads a jar whose routes the gateway serves. */
+    private volatile List<Route> routes;
+    /** Where the runner is: in this process, or the child processes of {@code dev --watch}. */
+    private final Backend backend;
     private final ExtPluginClient client;
     private final HttpServer server;
     private final HttpServer echo;
@@ -108,18 +109,62 @@ public final class DevGateway implements Closeable {
     private final AtomicLong ids = new AtomicLong();
     private final CountDownLatch closed = new CountDownLatch(1);
 
-    private DevGateway(PluginCatalog catalog, List<Route> routes, int port, PrintStream log, PluginLifecycle plugins)
-            throws IOException {
-        this.plugins = plugins;
+    /** The runner the gateway calls: its socket, and what stops it when the gateway closes. */
+    interface Backend {
+        Path socket();
+
+        void close();
+
+        /** Registers what to run once a newer runner serves the socket, before the old one is stopped. */
+        default void onRunnerReplaced(Runnable action) {
+            // the in-process runner is never replaced
+        }
+    }
+
+    /** {@code dev}'s runner: in this process, on a socket in a temporary folder, its plugins started first. */
+    private static final class InProcess implements Backend {
+        private final Path dir;
+        private final Runner runner;
+        /** The plugins, started (with the real environment's settings) before the runner. */
+        private final PluginLifecycle plugins;
+
+        InProcess(PluginCatalog catalog, PluginLifecycle plugins) throws IOException {
+            this.plugins = plugins;
+            this.dir = Files.createTempDirectory("a6-dev");
+            Path socket = dir.resolve("runner.sock");
+            dir.toFile().deleteOnExit();
+            socket.toFile().deleteOnExit();
+            this.runner = new Runner(RunnerConfig.fromEnvironment(Map.of("APISIX_LISTEN_ADDRESS", "unix:" + socket,
+                    "A6_SOCKET_MODE", "0700", "A6_DRAIN_MS", "200", "A6_EXIT_WITH_PARENT", "false")), catalog).start();
+        }
+
+        @Override
+        public Path socket() {
+            return runner.socket();
+        }
+
+        @Override
+        public void close() {
+            try {
+                runner.shutdown(200);
+                plugins.close(PluginLifecycle.CLOSE_MILLIS);
+            } finally {
+                try {
+                    Files.deleteIfExists(dir.resolve("runner.sock"));
+                    Files.deleteIfExists(dir);
+                } catch (IOException ignored) {
+                    // deleteOnExit is the fallback
+                }
+            }
+        }
+    }
+
+    private DevGateway(List<Route> routes, int port, PrintStream log, Backend backend) throws IOException {
+        this.backend = backend;
         this.routes = List.copyOf(routes);
         this.log = log;
-        this.dir = Files.createTempDirectory("a6-dev");
-        Path socket = dir.resolve("runner.sock");
-        dir.toFile().deleteOnExit();
-        socket.toFile().deleteOnExit();
-        this.runner = new Runner(RunnerConfig.fromEnvironment(Map.of("APISIX_LISTEN_ADDRESS", "unix:" + socket,
-                "A6_SOCKET_MODE", "0700", "A6_DRAIN_MS", "200", "A6_EXIT_WITH_PARENT", "false")), catalog).start();
-        this.client = new ExtPluginClient(socket);
+        this.client = new ExtPluginClient(backend.socket());
+        backend.onRunnerReplaced(client::forgetConnections);
         this.executor = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "a6-dev-http");
             t.setDaemon(true);
@@ -151,12 +196,29 @@ public final class DevGateway implements Closeable {
         } catch (PluginStartException e) {
             throw new IOException(e.getMessage(), e);
         }
+        Backend backend;
         try {
-            return new DevGateway(catalog, routes, port, log, plugins);
+            backend = new InProcess(catalog, plugins);
         } catch (IOException | RuntimeException e) {
             plugins.close(PluginLifecycle.CLOSE_MILLIS);
             throw e;
         }
+        return start(routes, port, log, backend);
+    }
+
+    /** Starts the echo upstream and the gateway on {@code port}, calling the runner of {@code backend}. */
+    static DevGateway start(List<Route> routes, int port, PrintStream log, Backend backend) throws IOException {
+        try {
+            return new DevGateway(routes, port, log, backend);
+        } catch (IOException | RuntimeException e) {
+            backend.close();
+            throw e;
+        }
+    }
+
+    /** Serves {@code routes} from now on (dev --watch, after a reload of a jar whose routes it serves). */
+    void replaceRoutes(List<Route> routes) {
+        this.routes = List.copyOf(routes);
     }
 
     /** The port the gateway listens on. */
@@ -193,8 +255,16 @@ public final class DevGateway implements Closeable {
         @SuppressWarnings("unchecked")
         List<Route> routes = (List<Route>) parsed[1];
         DevGateway gateway = start(catalog, routes, (Integer) parsed[0], out);
-        out.println("a6 dev gateway on http://localhost:" + gateway.port() + " (runner on " + gateway.runner.socket()
-                + ", plugins " + catalog.names() + ")");
+        gateway.printStart(parsed, catalog, catalog.names(), out);
+        return gateway;
+    }
+
+    /** The start lines: where the gateway listens, its runner and plugins, and each route. */
+    void printStart(Object[] parsed, PluginCatalog catalog, List<String> pluginNames, PrintStream out) {
+        @SuppressWarnings("unchecked")
+        List<Route> routes = (List<Route>) parsed[1];
+        out.println("a6 dev gateway on http://localhost:" + port() + " (runner on " + backend.socket()
+                + ", plugins " + pluginNames + ")");
         if (parsed[2] != null) {
             out.println("  routes from the jar's " + parsed[2]);
         }
@@ -202,12 +272,14 @@ public final class DevGateway implements Closeable {
             out.println("  route " + r.label() + " " + r.uris() + " -> " + (r.upstream() == null ? "echo" : r.upstream())
                     + describe(r, catalog));
         }
-        return gateway;
     }
 
     /** Runs {@code dev} from the command line until the process is stopped. */
     public static int run(PluginCatalog catalog, String[] args, PrintStream out, PrintStream err) {
         RunnerLogging.configure("WARN");
+        if (args.length >= 2 && args[0].equals(DevWatch.WATCHED_JAR)) {
+            return DevWatch.serve(catalog, Path.of(args[1]), java.util.Arrays.copyOfRange(args, 2, args.length), out, err);
+        }
         DevGateway gateway;
         try {
             gateway = start(catalog, args, out, err);
@@ -227,8 +299,8 @@ public final class DevGateway implements Closeable {
     }
 
     /**
-     * Parses the flags: {port, routes, the default routes resource used or {@code null}}, or {@code null}
-     * after printing usage.
+     * Parses the flags: {port, routes, the default routes resource used or {@code null}, the upstream
+     * given or {@code null}}, or {@code null} after printing usage.
      */
     static Object[] parse(PluginCatalog catalog, ClassLoader resources, String[] args, PrintStream err) {
         int port = 9080;
@@ -310,7 +382,7 @@ public final class DevGateway implements Closeable {
                 }
             }
         }
-        return new Object[] {port, routes, bundled == null ? null : DEFAULT_ROUTES};
+        return new Object[] {port, routes, bundled == null ? null : DEFAULT_ROUTES, upstream};
     }
 
     /** Routes from a routes file: APISIX route objects (see {@link RouteConf#routes}). */
@@ -632,19 +704,12 @@ public final class DevGateway implements Closeable {
                 return;
             }
             try {
-                runner.shutdown(200);
-                plugins.close(PluginLifecycle.CLOSE_MILLIS);
+                backend.close();
                 client.close();
                 server.stop(0);
                 echo.stop(0);
                 executor.shutdownNow();
             } finally {
-                try {
-                    Files.deleteIfExists(dir.resolve("runner.sock"));
-                    Files.deleteIfExists(dir);
-                } catch (IOException ignored) {
-                    // deleteOnExit is the fallback
-                }
                 closed.countDown();
             }
         }

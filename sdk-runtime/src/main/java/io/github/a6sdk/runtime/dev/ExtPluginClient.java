@@ -32,6 +32,9 @@ public final class ExtPluginClient implements Closeable {
     private final Object prepareLock = new Object();
     private final AtomicInteger prepares = new AtomicInteger();
     private final AtomicInteger retries = new AtomicInteger();
+    /** Each open connection and the runner generation it was opened in (see {@link #forgetConnections}). */
+    private final Map<ApisixClient, Integer> generationOf = new ConcurrentHashMap<>();
+    private volatile int generation;
     private volatile boolean closed;
 
     public ExtPluginClient(Path socket) {
@@ -83,14 +86,28 @@ public final class ExtPluginClient implements Closeable {
                 keep = !(last instanceof Reply.Error);
                 return last;
             } finally {
-                if (keep && !closed) {
-                    idle.push(client);
-                } else {
-                    client.close();
-                }
+                release(client, keep);
             }
         }
         return last;
+    }
+
+    /**
+     * Back into the pool after a successful call, unless the runner sent more than the reply (nginx's
+     * rule) or the connection belongs to a runner that is being replaced.
+     */
+    private void release(ApisixClient c, boolean keep) throws IOException {
+        Integer born = generationOf.get(c);
+        if (keep && !closed && !c.hasUnread() && born != null && born == generation) {
+            idle.push(c);
+        } else {
+            close(c);
+        }
+    }
+
+    private void close(ApisixClient c) throws IOException {
+        generationOf.remove(c);
+        c.close();
     }
 
     private static boolean isTokenNotFound(Reply r) {
@@ -115,18 +132,33 @@ public final class ExtPluginClient implements Closeable {
                 }
                 return r;
             } finally {
-                if (keep && !closed) {
-                    idle.push(c);
-                } else {
-                    c.close();
-                }
+                release(c, keep);
             }
         }
     }
 
+    /** A pooled connection that is still idle (nginx drops one the runner closed or wrote to), else a new one. */
     private ApisixClient take() throws IOException {
-        ApisixClient c = idle.poll();
-        return c != null ? c : ApisixClient.connect(socket);
+        ApisixClient c;
+        while ((c = idle.poll()) != null) {
+            if (c.reusable()) {
+                return c;
+            }
+            close(c);
+        }
+        ApisixClient c2 = ApisixClient.connect(socket);
+        generationOf.put(c2, generation);
+        return c2;
+    }
+
+    /**
+     * A newer runner serves the socket now: the idle connections are closed and the ones in use are
+     * closed after their call, so that no call is sent again to the runner that is about to drain and
+     * close its connections (where a call written as it closes an idle one would fail).
+     */
+    public void forgetConnections() {
+        generation++;
+        closeIdle();
     }
 
     /** Forgets every cached token, as APISIX does when the runner it manages exits. */
@@ -154,7 +186,7 @@ public final class ExtPluginClient implements Closeable {
         ApisixClient c;
         while ((c = idle.poll()) != null) {
             try {
-                c.close();
+                close(c);
             } catch (IOException ignored) {
                 // closing anyway
             }

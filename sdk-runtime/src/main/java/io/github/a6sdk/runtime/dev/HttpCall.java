@@ -38,6 +38,8 @@ public final class HttpCall {
     final InetSocketAddress local;
     String upstreamHost;
     final List<Field> responseHeaders = new ArrayList<>();
+    /** nginx's {@code $request_id} for this request: 32 random hex digits, the same in every phase. */
+    final String requestId = newRequestId();
 
     /**
      * @param path the decoded, normalized path; {@code rawQuery} the query as received, or {@code null}
@@ -236,9 +238,17 @@ public final class HttpCall {
         return out.toString(StandardCharsets.US_ASCII);
     }
 
+    /** A request id as nginx makes {@code $request_id}: 16 random bytes as 32 lowercase hex digits. */
+    public static String newRequestId() {
+        java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+        return String.format(Locale.ROOT, "%016x%016x", r.nextLong(), r.nextLong());
+    }
+
     /** The value APISIX gives variable {@code name} for this request, or {@code null}. */
     public String var(String name) {
         switch (name) {
+            case "request_id":
+                return requestId;
             case "remote_addr":
                 return remote == null ? null : remote.getAddress().getHostAddress();
             case "remote_port":

@@ -176,6 +176,11 @@ final class MeteredCatalog {
         }
 
         @Override
+        public boolean requestState() {
+            return d.requestState();
+        }
+
+        @Override
         public boolean hasStartHook() {
             return d.hasStartHook();
         }

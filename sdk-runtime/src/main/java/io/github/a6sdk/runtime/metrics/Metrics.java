@@ -108,6 +108,11 @@ public final class Metrics implements AutoCloseable {
         return catalogs[phase < 0 ? 3 : phase];
     }
 
+    /** Exports {@code states}' size and how many requests' values expired or were pushed out. */
+    public void exportRequestStates(io.github.a6sdk.runtime.RequestStates states) {
+        registry.requestStates = states;
+    }
+
     public void prepared() {
         registry.counters.add(Registry.PREPARE, 1);
     }

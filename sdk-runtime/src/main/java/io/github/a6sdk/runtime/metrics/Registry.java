@@ -52,7 +52,7 @@ final class Registry {
             "a6_prepare_conf_total", "a6_conf_cache_entries", "a6_conf_token_misses_total", "a6_connections_open",
             "a6_connections_accepted_total", "a6_connections_refused_total", "a6_call_timeouts_total",
             "a6_frame_errors_total", "a6_accept_pauses_total", "a6_conf_cache_bytes", "a6_conf_cache_evictions_total",
-            "a6_runner_info",
+            "a6_runner_info", "a6_request_state_entries", "a6_request_state_evictions_total",
             ProcessCollector.CPU, ProcessCollector.RSS, ProcessCollector.VIRTUAL, ProcessCollector.START,
             ProcessCollector.OPEN_FDS, ProcessCollector.MAX_FDS, ProcessCollector.MEMORY_USED,
             ProcessCollector.MEMORY_COMMITTED, ProcessCollector.MEMORY_MAX, ProcessCollector.GC,
@@ -91,6 +91,8 @@ final class Registry {
     volatile java.util.function.LongSupplier confBytes = () -> 0;
     volatile java.util.function.LongSupplier confEvictions = () -> 0;
     private final String infoLabels;
+    /** The runner's request state, or null (none set: its families read 0). */
+    volatile io.github.a6sdk.runtime.RequestStates requestStates;
 
     Registry(PluginCatalog catalog, IntSupplier openConnections, IntSupplier confEntries, String version,
             String transport, String threads) {
@@ -165,6 +167,15 @@ final class Registry {
                 FRAME_ERRORS);
         out.family("a6_runner_info", "gauge", "The runner's build and set-up; always 1.")
                 .sample("a6_runner_info", infoLabels, 1);
+        io.github.a6sdk.runtime.RequestStates states = requestStates;
+        out.family("a6_request_state_entries", "gauge", "Requests whose RequestState values the runner keeps now.")
+                .sample("a6_request_state_entries", "", states == null ? 0 : states.size());
+        out.family("a6_request_state_evictions_total", "counter", "Requests whose RequestState values ended before"
+                + " their last phase: by time-to-live (expired) or pushed out by newer ones (full).");
+        out.sample("a6_request_state_evictions_total", TextFormat.labels("reason", "expired"),
+                states == null ? 0 : states.expired());
+        out.sample("a6_request_state_evictions_total", TextFormat.labels("reason", "full"),
+                states == null ? 0 : states.evicted());
     }
 
     private void counter(TextFormat out, String name, String help, int slot) {

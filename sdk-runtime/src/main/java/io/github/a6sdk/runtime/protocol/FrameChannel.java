@@ -86,17 +86,17 @@ public final class FrameChannel implements Closeable {
         return channel.read(in) >= 0;
     }
 
+    /** Whether bytes beyond the last frame read have arrived (a frame the peer sent unasked). */
+    public boolean hasUnread() {
+        return in.position() > readPos;
+    }
+
     /** The input buffer's capacity: memory follows the bytes that arrived, not announced lengths (for tests). */
     int inputCapacity() {
         return in.capacity();
     }
 
     /** The type byte of the last frame read. */
-    /** Whether bytes beyond the last frame read have arrived (a peer's extra frame). */
-    public boolean hasUnread() {
-        return in.position() > readPos;
-    }
-
     public int type() {
         return type;
     }

@@ -5,6 +5,7 @@ import io.github.a6sdk.runtime.Chain;
 import io.github.a6sdk.runtime.ConfCache;
 import io.github.a6sdk.runtime.PluginCatalog;
 import io.github.a6sdk.runtime.PluginFailure;
+import io.github.a6sdk.runtime.RequestStates;
 import io.github.a6sdk.runtime.call.ExtraInfo;
 import io.github.a6sdk.runtime.call.RequestView;
 import io.github.a6sdk.runtime.call.StopResponse;
@@ -33,6 +34,7 @@ public final class CallHandler {
 
     private final PluginCatalog catalog;
     private final ConfCache cache;
+    private final RequestStates states;
     private volatile Metrics metrics;
 
     private final MemoryGuard memory;
@@ -44,8 +46,14 @@ public final class CallHandler {
     }
 
     public CallHandler(PluginCatalog catalog, ConfCache cache) {
+        this(catalog, cache, RequestStates.PER_CALL);
+    }
+
+    /** A handler whose chains keep request state in {@code states}. */
+    public CallHandler(PluginCatalog catalog, ConfCache cache, RequestStates states) {
         this.catalog = catalog;
         this.cache = cache;
+        this.states = states;
         this.memory = new MemoryGuard(cache);
     }
 
@@ -56,6 +64,9 @@ public final class CallHandler {
 
     void useMetrics(Metrics m) {
         this.metrics = m;
+        if (m != null) {
+            m.exportRequestStates(states);
+        }
     }
 
     /** Where a call's reply goes, and where its ExtraInfo questions are answered. */
@@ -166,7 +177,7 @@ public final class CallHandler {
         }
         Chain chain;
         try {
-            chain = Chain.prepare(m == null ? catalog : m.catalogFor(WirePrepareConf.key(r)), entries);
+            chain = Chain.prepare(m == null ? catalog : m.catalogFor(WirePrepareConf.key(r)), entries, states);
         } catch (ConfigException e) {
             if (m != null) {
                 m.prepareRejected(catalog, entries);

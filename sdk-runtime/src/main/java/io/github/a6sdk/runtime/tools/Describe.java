@@ -63,6 +63,9 @@ public final class Describe {
             }
             out.println("  body:   " + (bodies.isEmpty() ? "-" : String.join(", ", bodies)));
             out.println("  hooks:  " + hooks(d));
+            if (d.requestState()) {
+                out.println("  state:  request state (request_id asked in the prefetch round)");
+            }
             out.println("  schema: " + Json.pretty(d.configSchema()).replace("\n", "\n  "));
             out.println();
         }
@@ -120,6 +123,7 @@ public final class Describe {
                 w.name("responseBody").value(d.prefetchResponseBody());
                 w.name("startHook").value(d.hasStartHook());
                 w.name("closeable").value(d.isCloseable());
+                w.name("requestState").value(d.requestState());
                 w.name("settingsPrefix").value(PluginContext.settingsPrefix(d.name()));
                 w.name("configSchema");
                 Json.write(w, Json.parse(d.configSchema()));

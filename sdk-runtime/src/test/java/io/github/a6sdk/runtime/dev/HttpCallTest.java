@@ -1,7 +1,9 @@
 package io.github.a6sdk.runtime.dev;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.a6sdk.runtime.client.Field;
 import io.github.a6sdk.runtime.client.Reply;
@@ -23,6 +25,15 @@ class HttpCallTest {
 
     static Reply.Rewrite rewrite(String path, List<Field> headers, List<Field> args, List<Field> resp, String body) {
         return new Reply.Rewrite(0, path, headers, args, resp, body == null ? null : body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void requestIdIsOnePerRequestLikeNginxs() {
+        HttpCall a = call("/", null);
+        HttpCall b = call("/", null);
+        assertTrue(a.var("request_id").matches("[0-9a-f]{32}"), a.var("request_id"));
+        assertEquals(a.var("request_id"), a.var("request_id"), "the same in every phase of the request");
+        assertNotEquals(a.var("request_id"), b.var("request_id"), "another request, another id");
     }
 
     @Test

@@ -128,7 +128,7 @@ final class PooledApisix implements AutoCloseable {
             if (c == null) {
                 return ApisixClient.connect(socket);
             }
-            if (c.isReusable()) {
+            if (c.reusable()) {
                 return c;
             }
             closeQuietly(c);
