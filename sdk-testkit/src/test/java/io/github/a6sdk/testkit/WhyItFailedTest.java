@@ -24,7 +24,7 @@ class WhyItFailedTest {
             RequestOutcome out = apisix.route("jwt-check", "{}").request(TestRequest.get("/"));
             assertTrue(out.failure().startsWith("the runner answered BAD_REQUEST (APISIX answers the client 503): "
                     + "no such plugin \"jwt-check\" on the class path (found: boom, kitchen, pool, raw, rewrite, say,"
-                    + " shout, whoami); " + PluginCatalog.PROCESSOR_HINT), out.failure());
+                    + " shout, stamp, whoami); " + PluginCatalog.PROCESSOR_HINT), out.failure());
             AssertionError e = assertThrows(AssertionError.class, out::stopped);
             assertTrue(e.getMessage().contains("no such plugin \"jwt-check\""), e.getMessage());
             assertTrue(e.getMessage().contains("is sdk-processor on the annotationProcessorPaths"), e.getMessage());
