@@ -161,6 +161,42 @@ public final class Chain {
         return new Link<>(d, d.parseConfig(json));
     }
 
+    /** Runner-wide knowledge of which plugins block, cached here: see {@link #knownBlocking}. */
+    private volatile int knownAt = -1;
+    private volatile boolean knownBlocking;
+
+    /**
+     * Whether a plugin of this chain is known to block, by {@code blocks}, which names the plugins
+     * seen to block; {@code generation} changes whenever it learns one (the answer is kept until then).
+     */
+    public boolean knownBlocking(int generation, java.util.function.Predicate<String> blocks) {
+        if (knownAt != generation) {
+            boolean any = false;
+            for (Link<?> link : links) {
+                any |= blocks.test(link.descriptor.name());
+            }
+            knownBlocking = any;
+            knownAt = generation;
+        }
+        return knownBlocking;
+    }
+
+    /** The plugin of a chain of one, or {@code null}. */
+    public PluginDescriptor<?> soleDescriptor() {
+        return links.length == 1 ? links[0].descriptor : null;
+    }
+
+    /** The plugin of this chain whose class is {@code className} (a binary name, as in a stack frame), or {@code null}. */
+    public PluginDescriptor<?> pluginOfClass(String className) {
+        String canonical = className.replace('$', '.');
+        for (Link<?> link : links) {
+            if (link.descriptor.className().equals(canonical) || link.descriptor.className().equals(className)) {
+                return link.descriptor;
+            }
+        }
+        return null;
+    }
+
     /** The plugin names in order. */
     public List<String> names() {
         List<String> names = new ArrayList<>(links.length);

@@ -51,6 +51,11 @@ public final class Runner implements AutoCloseable {
      * connections to be retired and its plugins to close: it holds its path until this much is left.
      */
     public static final long RETIRE_MARGIN_MILLIS = 150;
+    /**
+     * How long after its goodbye a stopping runner leaves an idle connection open for the client to drop it
+     * (nginx does within one turn of its event loop), before it closes it itself.
+     */
+    static final long GOODBYE_LINGER_MILLIS = 100;
     /** The longest a stopping runner waits for a client to close an idle connection it said goodbye to before the next. */
     static final long GOODBYE_PACE_MICROS = 2000;
     private static final AtomicInteger TEMP_NAMES = new AtomicInteger();
@@ -289,6 +294,7 @@ public final class Runner implements AutoCloseable {
         }
         long start = System.nanoTime();
         stopStarted = start;
+        server.undedicate();
         long deadline = start + TimeUnit.MILLISECONDS.toNanos(drainMillis);
         long holdUntil = deadline - TimeUnit.MILLISECONDS.toNanos(Math.min(drainMillis, RETIRE_MARGIN_MILLIS));
         long quietNanos = TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS);
@@ -348,14 +354,23 @@ public final class Runner implements AutoCloseable {
      * reply; idle ones are given the goodbye one at a time.
      */
     private void retireConnections(long deadline) {
-        Set<ServerConnection> greeted = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        java.util.Map<ServerConnection, Long> greeted = new java.util.IdentityHashMap<>();
         ServerConnection waitingFor = null;
         long waitingSince = 0;
         long pace = TimeUnit.MICROSECONDS.toNanos(GOODBYE_PACE_MICROS);
+        long linger = TimeUnit.MILLISECONDS.toNanos(GOODBYE_LINGER_MILLIS);
         while (!server.connections().isEmpty()) {
             long now = System.nanoTime();
             if (now >= deadline) {
                 return;
+            }
+            // A client that has not dropped a connection that long after its goodbye never reuses it: close it.
+            for (java.util.Iterator<java.util.Map.Entry<ServerConnection, Long>> it = greeted.entrySet().iterator(); it.hasNext(); ) {
+                java.util.Map.Entry<ServerConnection, Long> e = it.next();
+                if (now - e.getValue() > linger && !e.getKey().isBusy() && server.connections().contains(e.getKey())) {
+                    e.getKey().close();
+                    it.remove();
+                }
             }
             if (waitingFor != null && server.connections().contains(waitingFor) && now - waitingSince < pace) {
                 java.util.concurrent.locks.LockSupport.parkNanos(50_000);
@@ -363,7 +378,7 @@ public final class Runner implements AutoCloseable {
             }
             waitingFor = null;
             for (ServerConnection c : server.connections()) {
-                if (!greeted.contains(c) && !c.isBusy()) {
+                if (!greeted.containsKey(c) && !c.isBusy()) {
                     waitingFor = c;
                     break;
                 }
@@ -372,7 +387,7 @@ public final class Runner implements AutoCloseable {
                 java.util.concurrent.locks.LockSupport.parkNanos(200_000); // only busy or greeted ones left
                 continue;
             }
-            greeted.add(waitingFor);
+            greeted.put(waitingFor, now);
             waitingSince = now;
             waitingFor.sayGoodbye();
         }

@@ -29,6 +29,9 @@ import java.util.Map;
  * @param logFile {@code A6_LOG_FILE}: the file the log is appended to, or {@code null} for stderr (the default)
  * @param eventLoops {@code A6_EVENT_LOOPS}: threads that accept, read and run non-blocking calls
  *     (default: the number of CPUs)
+ * @param dedicatedThreads {@code A6_DEDICATED_THREADS}: the most busy connections served on threads of their
+ *     own, with blocking reads and writes, rather than by the event loops, and the most active connections
+ *     for which that is done at all (default 64; 0: none)
  * @param workers {@code A6_WORKERS}: the most threads running blocking plugins at once (default 512;
  *     made on demand, ended after a minute idle)
  * @param metricsAddress {@code A6_METRICS_ADDRESS}, {@code host:port} of the Prometheus endpoint, or
@@ -55,6 +58,7 @@ public record RunnerConfig(
         String logLevel,
         Path logFile,
         int eventLoops,
+        int dedicatedThreads,
         int workers,
         String metricsAddress,
         PeerPolicy allowedPeers,
@@ -86,6 +90,7 @@ public record RunnerConfig(
                 env.getOrDefault("A6_LOG_LEVEL", "INFO"),
                 logFile(env.get("A6_LOG_FILE")),
                 (int) number(env, "A6_EVENT_LOOPS", Runtime.getRuntime().availableProcessors(), 1, 256),
+                (int) number(env, "A6_DEDICATED_THREADS", 64, 0, 4096),
                 (int) number(env, "A6_WORKERS", 512, 1, 1 << 16),
                 blankToNull(env.get("A6_METRICS_ADDRESS")),
                 PeerPolicy.fromEnvironment(env),

@@ -21,6 +21,8 @@ public final class Compare {
 
     static final class Config {
         Path oursJar;
+        /** Extra environment for every runner of ours ({@code --ours-env K=V,K=V}). */
+        Map<String, String> oursEnv = new LinkedHashMap<>();
         /** The same plugins declared without the blocking attribute (benchmarks/default-plugins). */
         Path oursDefaultJar;
         Path officialRun;
@@ -53,6 +55,8 @@ public final class Compare {
         final Overlap.Options overlapOptions = new Overlap.Options();
         /** Plugin jars of the restart cells for runner "ours", in order: label → jar (default: ours). */
         Map<String, Path> overlapJars = new LinkedHashMap<>();
+        /** Start ours in the restart cells as the README tells APISIX to: recommended flags and a CDS archive. */
+        boolean overlapReadme;
         /** Plugin jars of the start/stop cells, in order: label → jar (default: ours). */
         Map<String, Path> startStopJars = new LinkedHashMap<>();
         /** JVM flag sets of the start/stop cells: "plain" (java -jar) and "readme" (the tuned flags). */
@@ -155,6 +159,7 @@ public final class Compare {
         cmd.add(jar.toString());
         Map<String, String> all = new LinkedHashMap<>(env);
         all.put("A6_LOG_LEVEL", "WARN");
+        all.putAll(cfg.oursEnv);
         return new RunnerProcess.Spec(label, cmd, all, jar);
     }
 
@@ -307,6 +312,21 @@ public final class Compare {
         return StartStop.report(cells, cfg.startRuns, cfg.startStopIdleMs, machine);
     }
 
+    /** Writes {@code jar}'s class-data sharing archive with the jar's own {@code cds} command (the README's step); returns it. */
+    Path cds(Path jar) throws InterruptedException {
+        Path jsa = jar.resolveSibling(jar.getFileName().toString().replaceAll("\\.jar$", "") + ".jsa");
+        try {
+            Process p = new ProcessBuilder(cfg.java, "-jar", jar.toString(), "cds", jsa.toString()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (p.waitFor() != 0) {
+                log.println("  cds for " + jar + " failed: " + out);
+            }
+        } catch (IOException e) {
+            log.println("  cds for " + jar + " failed: " + e);
+        }
+        return jsa;
+    }
+
     /** The restart cells (overlap at each delay, then old tokens) for every runner, as markdown. */
     String restarts() throws InterruptedException {
         List<Overlap.Cell> cells = new ArrayList<>();
@@ -317,7 +337,14 @@ public final class Compare {
             List<RunnerProcess.Spec> specs = new ArrayList<>();
             if (label.equals("ours") && !cfg.overlapJars.isEmpty()) {
                 for (Map.Entry<String, Path> jar : cfg.overlapJars.entrySet()) {
-                    specs.add(oursJar(jar.getKey(), cfg.java, cfg.oursFlags, jar.getValue()));
+                    if (cfg.overlapReadme) {
+                        // As the README tells APISIX to start it: the recommended flags and the jar's CDS archive.
+                        Path jsa = cds(jar.getValue());
+                        specs.add(oursJar(jar.getKey() + "-readme", cfg.java, "-XX:SharedArchiveFile=" + jsa + " " + cfg.tunedFlags,
+                                jar.getValue()));
+                    } else {
+                        specs.add(oursJar(jar.getKey(), cfg.java, cfg.oursFlags, jar.getValue()));
+                    }
                 }
             } else {
                 specs.add(spec);
@@ -687,6 +714,11 @@ public final class Compare {
             switch (a) {
                 case "--ours-jar": cfg.oursJar = Path.of(v); break;
                 case "--ours-default-jar": cfg.oursDefaultJar = Path.of(v); break;
+                case "--ours-env":
+                    for (String e : list(v)) {
+                        cfg.oursEnv.put(e.substring(0, e.indexOf('=')), e.substring(e.indexOf('=') + 1));
+                    }
+                    break;
                 case "--official-run": cfg.officialRun = Path.of(v); break;
                 case "--official-jar": cfg.officialJar = Path.of(v); break;
                 case "--go-run": cfg.goRun = Path.of(v); break;
@@ -721,6 +753,7 @@ public final class Compare {
                 case "--overlap-hold-back": cfg.overlapOptions.holdBacksMs = list(v).stream().map(Compare::seconds).toList(); break;
                 case "--overlap-runs": cfg.overlapOptions.runs = Integer.parseInt(v); break;
                 case "--overlap-jars": cfg.overlapJars = jars(v); break;
+                case "--overlap-readme": cfg.overlapReadme = true; i--; break;
                 case "--startstop-jars": cfg.startStopJars = jars(v); break;
                 case "--startstop-variants": cfg.startStopVariants = Arrays.asList(v.split(";")); break;
                 case "--startstop-idle-ms": cfg.startStopIdleMs = Long.parseLong(v); break;

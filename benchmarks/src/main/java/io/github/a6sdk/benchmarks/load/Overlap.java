@@ -368,9 +368,14 @@ final class Overlap {
             }
         }
 
-        /** When P first changed (System.nanoTime), or -1. */
+        /** When another file first appeared at P (System.nanoTime), or -1. */
         long firstChange() {
-            return events.isEmpty() ? -1 : events.get(0)[0];
+            for (long[] e : events) {
+                if (e[1] >= 0) {
+                    return e[0];
+                }
+            }
+            return -1;
         }
 
         /** The inode at P, or -1 when nothing is there. */

@@ -29,11 +29,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * plugin can follow), answers SERVICE_UNAVAILABLE from a helper thread, interrupts the plugin's
  * thread and closes the connection, which ends its thread once the plugin returns.
  */
-final class BlockingConnection extends WireExtraInfo implements Runnable, ServerConnection {
+final class BlockingConnection extends WireExtraInfo implements Runnable, ServerConnection, CallWatch.Owner {
     private static final System.Logger LOG = System.getLogger("io.github.a6sdk.runtime");
     /** A reply builder that grew past this (a big body) is dropped after the call, not kept per connection. */
     private static final int ENCODER_KEEP = 1 << 20;
-    private static final long GRACE_NANOS = Timeouts.GRACE_NANOS;
     private static final byte[] UNAVAILABLE_FRAME = Frames.errorFrame(Rpc.ERR_SERVICE_UNAVAILABLE);
 
     private final Server server;
@@ -43,42 +42,41 @@ final class BlockingConnection extends WireExtraInfo implements Runnable, Server
     private Encoder encoder = new Encoder();
     private final FlatReader callReader = new FlatReader();
     private final FlatReader infoReader = new FlatReader();
-    private final ReentrantLock writeLock = new ReentrantLock();
+    private final CallWatch watch = new CallWatch(this);
+    /** Every write of a call happens under it; see {@link CallWatch}. */
+    private final ReentrantLock writeLock = watch.writeLock;
+    /** What the connection is doing; {@code call.timedOut} is set under writeLock once the watchdog gave up. */
+    private final CallState call = watch.call;
     private volatile Thread thread;
     private volatile boolean busy;
-    /**
-     * The goodbye went out (under writeLock): behind a reply (the connection then closes), or on its own
-     * while idle (frames that arrive from then on are dropped until the client closes).
-     */
-    private volatile boolean retired;
     /** When the connection was accepted or last answered a call. */
     private volatile long lastActive = System.nanoTime();
-    private volatile long callSeq;
-    private volatile long callStart;
-    /** What the connection is doing; {@code call.timedOut} is set under writeLock once the watchdog gave up. */
-    private final CallState call = new CallState();
-    private volatile long timedOutAt;
-    private volatile boolean forced;
     /** Claimed by whoever writes the SERVICE_UNAVAILABLE of a timed-out call: exactly one error frame. */
     private final java.util.concurrent.atomic.AtomicBoolean timeoutReplyClaimed = new java.util.concurrent.atomic.AtomicBoolean();
 
     BlockingConnection(Server server, ByteChannel channel) {
+        this(server, channel, false);
+    }
+
+    /** @param dedicated a busy connection moved off an event loop (counted against the cap of such threads) */
+    BlockingConnection(Server server, ByteChannel channel, boolean dedicated) {
         this.server = server;
         this.handler = server.handler();
         this.channel = channel;
         this.io = new FrameChannel(new Metered());
+        this.dedicated = dedicated;
     }
 
-    /** When the first bytes of a frame not yet complete arrived (0: none pending). */
-    private volatile long frameStart;
+    /** A busy connection moved off an event loop (the JDK transport), rather than the jnr transport's thread per connection. */
+    final boolean dedicated;
 
     /** The socket, noting when a frame starts to arrive, so that a peer that stalls mid-frame is noticed. */
     private final class Metered implements ByteChannel {
         @Override
         public int read(ByteBuffer dst) throws IOException {
             int n = channel.read(dst);
-            if (n > 0 && frameStart == 0) {
-                frameStart = System.nanoTime();
+            if (n > 0) {
+                watch.frameBegins();
             }
             return n;
         }
@@ -107,7 +105,7 @@ final class BlockingConnection extends WireExtraInfo implements Runnable, Server
     /** Since when the connection has been idle with nothing arriving (now, if a frame is arriving). */
     @Override
     public long quietSince() {
-        return frameStart != 0 ? System.nanoTime() : lastActive;
+        return watch.frameStart != 0 ? System.nanoTime() : lastActive;
     }
 
     /** The thread serving this connection, once it started. */
@@ -118,16 +116,15 @@ final class BlockingConnection extends WireExtraInfo implements Runnable, Server
     @Override
     public void run() {
         thread = Thread.currentThread();
+        boolean handedBack = false;
         try {
             while (io.readFrame()) {
                 if (!beginCall()) {
                     io.endCall(); // a retired connection: the client has the goodbye as its answer
                     continue;
                 }
-                callStart = System.nanoTime();
-                callSeq++;
                 int type = io.type();
-                call.begin(type);
+                long callStart = watch.begin(type);
                 try {
                     handle();
                     flush(true);
@@ -141,7 +138,11 @@ final class BlockingConnection extends WireExtraInfo implements Runnable, Server
                     busy = false;
                     trimEncoder();
                 }
-                if (call.timedOut || retired) { // retired: the reply carried the goodbye
+                if (call.timedOut || watch.retired) { // retired: the reply carried the goodbye
+                    break;
+                }
+                if (dedicated && server.tooManyActiveForDedicated() && !io.hasUnread() && handBack()) {
+                    handedBack = true; // many connections are busy now: the event loops serve them better
                     break;
                 }
             }
@@ -163,8 +164,10 @@ final class BlockingConnection extends WireExtraInfo implements Runnable, Server
         } catch (RuntimeException | Error e) {
             LOG.log(Level.ERROR, "closing connection after an unexpected failure in " + call.name(), e);
         } finally {
-            close();
-            server.closed(this);
+            if (!handedBack) {
+                close();
+                server.closed(this);
+            }
             if (call.timedOut) {
                 // Clear an interrupt the watchdog sent after the plugin had already returned.
                 Thread.interrupted();
@@ -172,12 +175,33 @@ final class BlockingConnection extends WireExtraInfo implements Runnable, Server
         }
     }
 
+    /**
+     * Between calls, gives this dedicated connection back to an event loop (non-blocking again, watched
+     * by the loop's selector); returns whether it did. Under writeLock, so that no goodbye or timeout
+     * reply is written meanwhile.
+     */
+    private boolean handBack() {
+        writeLock.lock();
+        try {
+            if (watch.retired || !channel.isOpen()) {
+                return false;
+            }
+            ((SocketChannel) channel).configureBlocking(false);
+            server.undedicate(this, (SocketChannel) channel);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
     /** A frame has arrived: the call begins, unless the goodbye went out first (then it is dropped). */
     private boolean beginCall() {
         writeLock.lock();
         try {
-            frameStart = 0;
-            if (retired) {
+            watch.frameStart = 0;
+            if (watch.retired) {
                 return false;
             }
             busy = true;
@@ -191,16 +215,11 @@ final class BlockingConnection extends WireExtraInfo implements Runnable, Server
     public void sayGoodbye() {
         writeLock.lock();
         try {
-            if (busy || retired || frameStart != 0 || !channel.isOpen()) {
+            if (busy || watch.retired || watch.frameStart != 0 || !channel.isOpen()) {
                 return;
             }
-            retired = true;
-            ByteBuffer bye = ByteBuffer.wrap(Frames.GOODBYE);
-            while (bye.hasRemaining()) {
-                channel.write(bye);
-            }
-            if (channel instanceof SocketChannel) {
-                ((SocketChannel) channel).shutdownOutput();
+            if (!watch.sayGoodbye(channel)) {
+                close();
             }
         } catch (IOException e) {
             close();
@@ -232,7 +251,7 @@ final class BlockingConnection extends WireExtraInfo implements Runnable, Server
             }
             if (reply && server.isClosingConnections()) {
                 Frames.appendGoodbye(this); // the connection's last reply: see Frames#appendGoodbye
-                retired = true;
+                watch.retired = true;
             }
             io.flush();
         } finally {
@@ -256,64 +275,31 @@ final class BlockingConnection extends WireExtraInfo implements Runnable, Server
         }
     }
 
-    /**
-     * Called by the runner's watchdog every poll: gives up on a call that has run longer than
-     * {@code limitNanos}.
-     */
     @Override
     public void checkDeadline(long now, long limitNanos) {
-        if (!busy) {
-            long started = frameStart;
-            if (started != 0 && now - started > limitNanos && !forced) {
-                // Between calls, a frame began and never completed: the peer stalled mid-frame.
-                forced = true;
-                count(Metrics.FRAME_STALLED);
-                Timeouts.stalledFrame(server.logs(), now - started, limitNanos);
-                close();
-            }
-            return;
-        }
-        long seq = callSeq;
-        long elapsed = now - callStart;
-        if (elapsed <= limitNanos) {
-            return;
-        }
-        if (call.timedOut) {
-            if (!forced && now - timedOutAt > GRACE_NANOS) {
-                // The error reply could not be written, or the plugin ignores interrupts: free the socket.
-                forced = true;
-                close();
-                Thread t = thread;
-                if (t != null && t.isAlive() && busy) {
-                    Timeouts.ignoresInterrupts(call, t, now - timedOutAt);
-                }
-            }
-            return;
-        }
-        if (!writeLock.tryLock()) {
-            // The connection is writing (a client that does not read its replies): past the grace, close it.
-            if (elapsed - limitNanos > GRACE_NANOS) {
-                call.timedOut = true;
-                timedOutAt = now;
-                forced = true;
-                timedOutMetric();
-                Timeouts.stuckWriting(call, elapsed, limitNanos);
-                close();
-            }
-            return;
-        }
-        try {
-            if (!busy || seq != callSeq) {
-                return;
-            }
-            call.timedOut = true;
-            timedOutAt = now;
-        } finally {
-            writeLock.unlock();
-        }
+        watch.check(now, limitNanos);
+    }
+
+    @Override
+    public boolean inCall() {
+        return busy;
+    }
+
+    @Override
+    public Thread callThread() {
+        return thread;
+    }
+
+    @Override
+    public RepeatedLog.Kinds logs() {
+        return server.logs();
+    }
+
+    /** The reply may block on this blocking socket: a helper thread writes it, so the watchdog never waits. */
+    @Override
+    public void abandon(long elapsedNanos, long limitNanos) {
         Thread t = thread;
-        timedOutMetric();
-        Timeouts.timedOut(call, elapsed, limitNanos, t);
+        Timeouts.timedOut(call, elapsedNanos, limitNanos, t);
         Thread abort = new Thread(this::abortCall, "a6-timeout-" + (t == null ? "?" : t.getName()));
         abort.setDaemon(true);
         abort.start();
@@ -355,7 +341,7 @@ final class BlockingConnection extends WireExtraInfo implements Runnable, Server
     }
 
     @Override
-    Metrics metrics() {
+    public Metrics metrics() {
         return server.metrics();
     }
 
@@ -363,13 +349,6 @@ final class BlockingConnection extends WireExtraInfo implements Runnable, Server
         Metrics m = server.metrics();
         if (m != null) {
             m.frameError(frameError);
-        }
-    }
-
-    private void timedOutMetric() {
-        Metrics m = server.metrics();
-        if (m != null) {
-            m.callTimedOut();
         }
     }
 
@@ -409,7 +388,7 @@ final class BlockingConnection extends WireExtraInfo implements Runnable, Server
         if (!io.readFrame()) {
             throw new FrameException("APISIX closed the connection while the runner waited for an ExtraInfo answer");
         }
-        frameStart = 0;
+        watch.frameStart = 0;
         if (io.type() != Rpc.EXTRA_INFO) {
             throw new FrameException("expected an ExtraInfo answer, got " + Rpc.typeName(io.type()));
         }

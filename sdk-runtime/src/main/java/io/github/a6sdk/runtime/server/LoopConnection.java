@@ -31,13 +31,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * thread that ran a call clears its own interrupt status once the call is over, under the lock, so
  * an interrupt meant for a timed-out call never reaches a later one.
  */
-final class LoopConnection implements ServerConnection {
+final class LoopConnection implements ServerConnection, CallWatch.Owner {
     private static final System.Logger LOG = System.getLogger("io.github.a6sdk.runtime");
     private static final int IDLE = 0;
     private static final int PREFETCH = 1;
     private static final int INLINE = 2;
     private static final int WORKER = 3;
-    private static final long GRACE_NANOS = Timeouts.GRACE_NANOS;
+    /** Moved to a thread of its own: the loop has no more part in it. */
+    private static final int DEDICATED = 4;
+    /** A connection that carries this many calls within {@link #BUSY_WINDOW_NANOS} gets a thread of its own. */
+    static final int BUSY_CALLS = 8;
+    static final long BUSY_WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     /** A non-blocking chain that holds its event loop longer than this is reported. */
     static final long STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
@@ -45,31 +49,25 @@ final class LoopConnection implements ServerConnection {
     private final EventLoop loop;
     private final Server server;
     private final FrameInput input;
-    private final CallState call = new CallState();
+    private final CallWatch watch = new CallWatch(this);
+    private final CallState call = watch.call;
     private final FlatReader callReader = new FlatReader();
-    private final ReentrantLock writeLock = new ReentrantLock();
+    /** Every write of a call happens under it; see {@link CallWatch}. */
+    private final ReentrantLock writeLock = watch.writeLock;
     private final AtomicBoolean closed = new AtomicBoolean();
     private SelectionKey key;
 
     private volatile int state = IDLE;
     private volatile long lastActive = System.nanoTime();
-    /** When the first bytes of a frame not yet complete arrived (0: none pending). */
-    private volatile long frameStart;
-    private volatile long callStart;
-    private volatile long callSeq;
     /** The thread running the call's plugins, while it runs them. */
     private volatile Thread callThread;
-    private volatile long timedOutAt;
-    private volatile boolean forced;
     private volatile boolean stallReported;
     /** Reply bytes the socket did not take yet (loop thread only); volatile for isBusy. */
     private volatile ByteBuffer pendingOut;
     private boolean closeAfterWrite;
-    /**
-     * The goodbye was written, behind a reply (the connection then closes) or on its own to an idle
-     * connection (what arrives from then on is discarded until the client closes).
-     */
-    private volatile boolean retired;
+    /** Calls finished since {@link #windowStart} (loop thread): how busy the connection is. */
+    private int windowCalls;
+    private long windowStart;
 
     // The call being served: its type and the chain its token named when it arrived (written by the loop
     // before the call runs, here or on a worker); the prefetch round's answers.
@@ -89,6 +87,28 @@ final class LoopConnection implements ServerConnection {
         this.key = k;
     }
 
+    SelectionKey key() {
+        return key;
+    }
+
+    /** The chain of the call in flight (null between calls). */
+    io.github.a6sdk.runtime.Chain runningChain() {
+        return call.chain != null ? call.chain : callChain;
+    }
+
+    /**
+     * The monitor took the loop over while this connection's call ran on the loop's thread (any
+     * thread): the new serving thread must not watch it until the call is over, or an ExtraInfo
+     * answer meant for that call would wake it again and again.
+     */
+    void caughtBlocking() {
+        try {
+            key.interestOps(0);
+        } catch (java.nio.channels.CancelledKeyException e) {
+            // closed meanwhile
+        }
+    }
+
     SocketChannel channel() {
         return channel;
     }
@@ -97,12 +117,8 @@ final class LoopConnection implements ServerConnection {
         return input;
     }
 
-    io.github.a6sdk.runtime.metrics.Metrics metrics() {
-        return server.metrics();
-    }
-
     void frameArrived() {
-        frameStart = 0;
+        watch.frameStart = 0;
     }
 
     @Override
@@ -112,7 +128,7 @@ final class LoopConnection implements ServerConnection {
 
     @Override
     public long quietSince() {
-        return frameStart != 0 ? System.nanoTime() : lastActive;
+        return watch.frameStart != 0 ? System.nanoTime() : lastActive;
     }
 
     // ---- the loop's side ----
@@ -122,18 +138,18 @@ final class LoopConnection implements ServerConnection {
         if (state == WORKER || closed.get()) {
             return;
         }
-        if (retired) {
+        if (watch.retired) {
             discard();
             return;
         }
         try {
             if (!input.next(channel)) {
-                if (input.hasPartialFrame() && frameStart == 0) {
-                    frameStart = System.nanoTime();
+                if (input.hasPartialFrame()) {
+                    watch.frameBegins();
                 }
                 return;
             }
-            frameStart = 0;
+            watch.frameStart = 0;
             onFrame();
             processBuffered();
         } catch (EOFException e) {
@@ -159,7 +175,36 @@ final class LoopConnection implements ServerConnection {
         }
         if (state == IDLE && !closed.get()) {
             input.release();
+            if (windowCalls >= BUSY_CALLS && !watch.retired && pendingOut == null && !input.hasPartialFrame()
+                    && server.reserveDedicated()) {
+                // Busy: its calls from now on run on a thread of its own, with blocking reads and writes (one system
+                // call each way, as thread-per-connection serving has), and no other connection waits on them.
+                state = DEDICATED;
+                key.cancel();
+                loop.dedicateAfterSelect(this);
+            }
         }
+    }
+
+    /**
+     * The loop's selector has let go of this connection (its key, cancelled, is deregistered at the select
+     * after {@link #processBuffered}): the channel goes back to blocking mode and to a thread of its own.
+     */
+    void dedicate() {
+        try {
+            channel.configureBlocking(true);
+        } catch (IOException | RuntimeException e) {
+            server.unreserveDedicated();
+            closed.set(true);
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // gone anyway
+            }
+            server.closed(this);
+            return;
+        }
+        server.dedicate(this, channel);
     }
 
     private void onFrame() throws IOException {
@@ -173,9 +218,7 @@ final class LoopConnection implements ServerConnection {
     private void startCall() throws IOException {
         int type = input.type();
         callType = type;
-        call.begin(type);
-        callSeq++;
-        callStart = System.nanoTime();
+        watch.begin(type);
         stallReported = false;
         FlatReader payload = input.payload(callReader);
         Chain chain = type == Rpc.HTTP_REQ_CALL || type == Rpc.HTTP_RESP_CALL ? server.handler().chainOf(type, payload) : null;
@@ -190,7 +233,7 @@ final class LoopConnection implements ServerConnection {
                 askPrefetch(chain, responsePhase);
                 return;
             }
-            if (chain.blocking()) {
+            if (server.runsOnWorker(chain)) {
                 toWorker(null);
                 return;
             }
@@ -245,27 +288,60 @@ final class LoopConnection implements ServerConnection {
         byte[][] ready = answers;
         Chain chain = callChain;
         answers = null;
-        if (chain.blocking()) {
+        if (server.runsOnWorker(chain)) {
             toWorker(ready);
         } else {
             runHere(ready);
         }
     }
 
-    /** Runs the call on the loop's thread: its plugins said they do not block. */
+    /**
+     * Runs the call on the thread that serves the loop. Should it hold that thread past
+     * {@link EventLoop#TAKEOVER_NANOS}, another thread takes the loop over meanwhile, and this one
+     * finishes the call as a worker does: its reply is written in full here, and the rest is the
+     * loop's.
+     */
     private void runHere(byte[][] prefetched) throws IOException {
         state = INLINE;
         Exchange ex = loop.exchange();
         ex.bind(this, prefetched);
         callThread = Thread.currentThread();
+        long mark = loop.beginInline(this);
+        boolean mine = true;
+        boolean ended = false;
         try {
             server.handler().handle(callType, callReader, ex, call, callChain);
-            reply(ex, false);
+            mine = loop.endInline(mark);
+            ended = true;
+            reply(ex, !mine);
         } catch (ExtraInfoFailedException e) {
+            if (!ended) {
+                mine = loop.endInline(mark);
+                ended = true;
+            }
             extraInfoFailed(e);
+        } catch (IOException e) {
+            if (!ended) {
+                mine = loop.endInline(mark);
+                ended = true;
+            }
+            if (mine) {
+                throw e;
+            }
+            close(); // the loop is another thread's now: nothing to throw to
         } finally {
+            if (!ended) {
+                mine = loop.endInline(mark);
+            }
             callOver();
             ex.unbind();
+        }
+        if (!mine) {
+            // The loop is another thread's now: the connection goes back to it once this thread has unwound
+            // (until then this thread might still look at it on its way out).
+            state = WORKER;
+            LoopThread.current().handBack(this);
+            return;
         }
         finishCall();
     }
@@ -302,7 +378,7 @@ final class LoopConnection implements ServerConnection {
         }
     }
 
-    private void backFromWorker() {
+    void backFromWorker() {
         if (closed.get()) {
             return;
         }
@@ -349,26 +425,25 @@ final class LoopConnection implements ServerConnection {
         }
     }
 
-    private void timedOutMetric() {
-        io.github.a6sdk.runtime.metrics.Metrics m = server.metrics();
-        if (m != null) {
-            m.callTimedOut();
-        }
-    }
-
     private void finishCall() {
         callChain = null;
         io.github.a6sdk.runtime.metrics.Metrics m = server.metrics();
         if (m != null) {
-            m.callEnded(callType, callStart);
+            m.callEnded(callType, watch.callStart());
         }
-        lastActive = System.nanoTime();
+        long now = System.nanoTime();
+        lastActive = now;
+        if (now - windowStart > BUSY_WINDOW_NANOS) {
+            windowStart = now;
+            windowCalls = 0;
+        }
+        windowCalls++;
         input.endCall();
         state = IDLE;
         if (closed.get()) {
             return;
         }
-        if (retired) {
+        if (watch.retired) {
             // The reply carried the goodbye. (One written just before the runner began to close connections
             // did not: that connection is idle in the client's pool now, and gets the goodbye on its own.)
             if (pendingOut == null) {
@@ -389,7 +464,7 @@ final class LoopConnection implements ServerConnection {
             boolean retiring = server.isClosingConnections();
             if (retiring) {
                 Frames.appendGoodbye(ex);
-                retired = true;
+                watch.retired = true;
             }
             ByteBuffer out = ex.output();
             if (mayWait) {
@@ -426,6 +501,7 @@ final class LoopConnection implements ServerConnection {
             ByteBuffer rest = ByteBuffer.allocate(out.remaining());
             rest.put(out).flip();
             pendingOut = rest;
+            watch.writeWaits();
             key.interestOps(SelectionKey.OP_WRITE);
         }
     }
@@ -442,6 +518,7 @@ final class LoopConnection implements ServerConnection {
                 return;
             }
             pendingOut = null;
+            watch.writeDone();
             if (closeAfterWrite) {
                 close();
                 return;
@@ -462,7 +539,7 @@ final class LoopConnection implements ServerConnection {
 
     /** See {@link ServerConnection#sayGoodbye()} (loop thread). */
     private void goodbyeOnLoop() {
-        if (closed.get() || retired || state != IDLE || pendingOut != null) {
+        if (closed.get() || watch.retired || state != IDLE || pendingOut != null) {
             return;
         }
         onReadable(); // what has arrived is served first (its reply then carries the goodbye)
@@ -470,15 +547,11 @@ final class LoopConnection implements ServerConnection {
             return;
         }
         try {
-            ByteBuffer bye = ByteBuffer.wrap(Frames.GOODBYE);
-            channel.write(bye);
-            if (bye.hasRemaining()) {
-                close(); // an idle socket takes a dozen bytes; this one is broken
+            if (!watch.sayGoodbye(channel)) {
+                close();
                 return;
             }
-            retired = true;
             input.release();
-            channel.shutdownOutput();
         } catch (IOException e) {
             close();
         }
@@ -522,69 +595,49 @@ final class LoopConnection implements ServerConnection {
 
     @Override
     public void checkDeadline(long now, long limitNanos) {
-        int st = state;
-        if (st == IDLE) {
-            long started = frameStart;
-            if (started != 0 && now - started > limitNanos && !forced) {
-                forced = true;
-                metricsFrameError(io.github.a6sdk.runtime.metrics.Metrics.FRAME_STALLED);
-                Timeouts.stalledFrame(server.logs(), now - started, limitNanos);
-                close();
+        if (state == INLINE && !stallReported) {
+            long elapsed = now - watch.callStart();
+            if (elapsed > STALL_NANOS) {
+                stallReported = true;
+                server.reportStall(call, loop.name(), elapsed);
             }
-            return;
         }
-        long seq = callSeq;
-        long elapsed = now - callStart;
-        if (st == INLINE && elapsed > STALL_NANOS && !stallReported) {
-            stallReported = true;
-            server.reportStall(call, loop.name(), elapsed);
-        }
-        if (elapsed <= limitNanos) {
-            return;
-        }
-        if (call.timedOut) {
-            if (!forced && now - timedOutAt > GRACE_NANOS) {
-                forced = true;
-                close();
-                Thread t = callThread;
-                if (t != null && t.isAlive()) {
-                    Timeouts.ignoresInterrupts(call, t, now - timedOutAt);
-                }
-            }
-            return;
-        }
-        if (!writeLock.tryLock()) {
-            if (elapsed - limitNanos > GRACE_NANOS) {
-                call.timedOut = true;
-                timedOutAt = now;
-                forced = true;
-                timedOutMetric();
-                Timeouts.stuckWriting(call, elapsed, limitNanos);
-                close();
-            }
-            return;
-        }
-        Thread t;
+        watch.check(now, limitNanos);
+    }
+
+    @Override
+    public boolean inCall() {
+        return state != IDLE;
+    }
+
+    @Override
+    public Thread callThread() {
+        return callThread;
+    }
+
+    @Override
+    public io.github.a6sdk.runtime.metrics.Metrics metrics() {
+        return server.metrics();
+    }
+
+    @Override
+    public RepeatedLog.Kinds logs() {
+        return server.logs();
+    }
+
+    /** The socket is non-blocking: the error frame goes out at once (or not at all), then the connection closes. */
+    @Override
+    public void abandon(long elapsedNanos, long limitNanos) {
         try {
-            if (state == IDLE || seq != callSeq) {
-                return;
-            }
-            call.timedOut = true;
-            timedOutAt = now;
-            try {
-                channel.write(ByteBuffer.wrap(Frames.UNAVAILABLE));
-            } catch (IOException e) {
-                LOG.log(Level.DEBUG, "{0}: could not send the timeout reply: {1}", call.name(), e.toString());
-            }
-            t = callThread;
-            if (t != null) {
-                t.interrupt();
-            }
-        } finally {
-            writeLock.unlock();
+            channel.write(ByteBuffer.wrap(Frames.UNAVAILABLE));
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "{0}: could not send the timeout reply: {1}", call.name(), e.toString());
         }
-        timedOutMetric();
-        Timeouts.timedOut(call, elapsed, limitNanos, t);
+        Thread t = callThread;
+        if (t != null) {
+            t.interrupt();
+        }
+        Timeouts.timedOut(call, elapsedNanos, limitNanos, t);
         close();
     }
 }

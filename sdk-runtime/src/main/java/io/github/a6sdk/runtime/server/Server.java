@@ -106,10 +106,11 @@ public final class Server {
                 loops[i].listen(selectable);
             }
             for (EventLoop loop : loops) {
-                Thread t = new Thread(loop, loop.name());
-                t.setDaemon(true);
-                t.start();
+                loop.start();
             }
+            Thread monitor = new Thread(this::monitor, "a6-loop-monitor");
+            monitor.setDaemon(true);
+            monitor.start();
         } else {
             Thread acceptor = new Thread(this::acceptLoop, "a6-acceptor");
             acceptor.setDaemon(true);
@@ -196,11 +197,17 @@ public final class Server {
     /** Ends the loops and the watchdog and closes whatever connection is left. */
     public void stop() {
         stopped = true;
+        synchronized (this) {
+            for (LoopThread t : spares) {
+                java.util.concurrent.locks.LockSupport.unpark(t);
+            }
+        }
         for (EventLoop loop : loops) {
             loop.stop();
         }
         for (ServerConnection c : connections) {
             c.close();
+            connections.remove(c); // (a connection's own thread may take a moment to notice)
         }
     }
 
@@ -245,7 +252,9 @@ public final class Server {
     }
 
     void closed(ServerConnection c) {
-        connections.remove(c);
+        if (connections.remove(c) && c instanceof BlockingConnection b && b.dedicated) {
+            dedicatedCount.decrementAndGet();
+        }
         if (acceptPausedUntil != 0) {
             acceptPausedUntil = System.nanoTime(); // a descriptor is free: try again now
             for (EventLoop loop : loops) {
@@ -382,6 +391,226 @@ public final class Server {
                 LOG.log(Level.ERROR, "cannot start a thread for a new connection ({0} open): {1}",
                         connections.size(), e.toString());
             }
+        }
+    }
+
+    // ---- busy connections: a thread of their own ----
+
+    /** Connections moved off the event loops to threads of their own (at most {@code A6_DEDICATED_THREADS}). */
+    private final AtomicInteger dedicatedCount = new AtomicInteger();
+
+    /**
+     * Takes one of the dedicated threads for a busy connection, if one is left, the runner is not
+     * stopping, and no more connections are active than there are dedicated threads: a thread each
+     * serves a few busy connections best (one system call each way per call), event loops serve many.
+     */
+    boolean reserveDedicated() {
+        int max = config.dedicatedThreads();
+        if (recentlyActive > max || undedicating) {
+            return false;
+        }
+        while (!closing && !stopped) {
+            int n = dedicatedCount.get();
+            if (n >= max) {
+                return false;
+            }
+            if (dedicatedCount.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    void unreserveDedicated() {
+        dedicatedCount.decrementAndGet();
+    }
+
+    /** Dedicated threads in use. */
+    int dedicatedThreads() {
+        return dedicatedCount.get();
+    }
+
+    /** {@code from}, a busy loop connection whose channel is blocking again, goes on on a thread of its own. */
+    void dedicate(LoopConnection from, java.nio.channels.SocketChannel channel) {
+        BlockingConnection c = new BlockingConnection(this, channel, true);
+        connections.add(c);
+        connections.remove(from);
+        try {
+            ConnectionThreads.start(threads, c, "a6-conn-" + threadCount.incrementAndGet());
+        } catch (OutOfMemoryError | RuntimeException e) {
+            LOG.log(Level.ERROR, "cannot start a thread for a busy connection: {0}; closing it", e.toString());
+            c.close();
+            closed(c);
+        }
+    }
+
+    /**
+     * Whether many more connections are active than there are dedicated threads (twice as many: between
+     * the two, connections neither move to threads nor back, so that a count near the cap causes no churn):
+     * dedicated ones go back to the loops.
+     */
+    boolean tooManyActiveForDedicated() {
+        return recentlyActive > 2 * config.dedicatedThreads() || undedicating;
+    }
+
+    /**
+     * The runner is stopping: busy connections go back to the event loops after their call in flight,
+     * and none leaves them any more. A newer runner is likely starting on a machine that APISIX keeps
+     * busy: the old one's threads should not compete with its start (the scheduler shares the CPU by
+     * thread), and the loops retire connections as they come.
+     */
+    public void undedicate() {
+        undedicating = true;
+    }
+
+    /** {@code from}, a dedicated connection whose channel is non-blocking again, goes back to an event loop. */
+    void undedicate(BlockingConnection from, java.nio.channels.SocketChannel channel) {
+        EventLoop loop = loops[(int) (threadCount.incrementAndGet() & 0x7fffffff) % loops.length];
+        if (connections.remove(from)) {
+            dedicatedCount.decrementAndGet();
+        }
+        loop.execute(() -> loop.adopt(channel));
+    }
+
+    /** {@code c}, a connection an event loop took back from a dedicated thread, is served again. */
+    void adopted(ServerConnection c) {
+        connections.add(c);
+    }
+
+    /**
+     * A dedicated connection that has carried no call for {@link #DEDICATED_IDLE_NANOS} gives its thread
+     * back: it gets the goodbye (APISIX drops it from its pool, and a call raced onto it is tried again),
+     * and APISIX's next connection starts on an event loop.
+     */
+    private void retireIdleDedicated(long now) {
+        int active = 0;
+        for (ServerConnection c : connections) {
+            if (c.isBusy() || now - c.quietSince() < ACTIVE_NANOS) {
+                active++;
+            }
+        }
+        recentlyActive = active;
+        if (dedicatedCount.get() == 0) {
+            return;
+        }
+        for (ServerConnection c : connections) {
+            if (c instanceof BlockingConnection b && b.dedicated && !b.isBusy() && now - b.quietSince() > DEDICATED_IDLE_NANOS) {
+                b.sayGoodbye();
+            }
+        }
+    }
+
+    /** Connections that carried a call in the last {@link #ACTIVE_NANOS}, counted every 100 ms. */
+    private volatile int recentlyActive;
+    private volatile boolean undedicating;
+    static final long ACTIVE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    /** How long a dedicated connection may sit idle before its thread is given back. */
+    static final long DEDICATED_IDLE_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+    // ---- calls that block on an event loop's thread ----
+
+    /** Threads that served a loop and wait to take one over (most recent last). */
+    private final java.util.ArrayDeque<LoopThread> spares = new java.util.ArrayDeque<>();
+    private int spareCount;
+    /** Plugins seen to block an event loop's thread: their calls go to workers from then on. */
+    private final KnownBlocking knownBlocking = new KnownBlocking();
+
+    /** Whether the calls of {@code chain} go to a worker: one of its plugins has been seen to block. */
+    boolean runsOnWorker(io.github.a6sdk.runtime.Chain chain) {
+        return knownBlocking.blocks(chain);
+    }
+
+    /**
+     * A waiting loop thread, or a new one not started yet: the thread that takes a loop over (it starts
+     * once it is given the loop, see {@link LoopThread#serve}).
+     */
+    private synchronized LoopThread spare() {
+        LoopThread t = spares.pollLast();
+        return t != null ? t : new LoopThread(this, null, "a6-spare");
+    }
+
+    /** A spare taken for a takeover that did not happen: it waits again (or, never started, is dropped). */
+    private void unusedSpare(LoopThread t) {
+        if (t.getState() == Thread.State.NEW) {
+            return;
+        }
+        synchronized (this) {
+            if (!spares.contains(t)) {
+                spares.addLast(t);
+            }
+        }
+    }
+
+    /**
+     * {@code t} has no loop to serve: it waits for one for at most {@code nanos}. Returns whether it
+     * got one ({@code false}: time to end).
+     */
+    boolean parkSpare(LoopThread t, long nanos) {
+        synchronized (this) {
+            if (t.hasNext()) {
+                return true;
+            }
+            if (stopped) {
+                return false;
+            }
+            spares.addLast(t);
+        }
+        long deadline = System.nanoTime() + nanos;
+        while (!t.hasNext() && !stopped) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                synchronized (this) {
+                    if (t.hasNext()) {
+                        return true;
+                    }
+                    spares.remove(t);
+                    return false;
+                }
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(this, left);
+        }
+        synchronized (this) {
+            spares.remove(t);
+        }
+        return t.hasNext();
+    }
+
+    /**
+     * Every millisecond while calls run on the event loops' threads: a loop whose thread has been in
+     * one call for longer than {@link EventLoop#TAKEOVER_NANOS} is given to another thread, and the
+     * plugin that was running is known to block from then on (its later calls go to workers).
+     */
+    private void monitor() {
+        long idleSince = System.nanoTime();
+        long lastIdleCheck = idleSince;
+        while (!stopped) {
+            long now = System.nanoTime();
+            boolean busy = false;
+            for (EventLoop loop : loops) {
+                long held = loop.inlineNanos(now);
+                if (held > 0) {
+                    busy = true;
+                }
+                if (held < EventLoop.TAKEOVER_NANOS) {
+                    continue;
+                }
+                Thread stuckThread = loop.ownerThread();
+                LoopConnection stuck = loop.takeOverIfStuck(now, this::spare, this::unusedSpare);
+                if (stuck != null) {
+                    knownBlocking.learn(stuck.runningChain(), stuckThread, loop.name(), held);
+                }
+            }
+            if (busy) {
+                idleSince = now;
+            }
+            if (now - lastIdleCheck > 100_000_000L) {
+                lastIdleCheck = now;
+                retireIdleDedicated(now);
+            }
+            // 1 ms between looks while calls run; once nothing has run inline for a second, 20 ms.
+            long pause = now - idleSince < java.util.concurrent.TimeUnit.SECONDS.toNanos(1) ? 1_000_000 : 20_000_000;
+            java.util.concurrent.locks.LockSupport.parkNanos(pause);
         }
     }
 

@@ -6,9 +6,6 @@ import java.util.concurrent.TimeUnit;
 /** The watchdog's log lines, the same for both kinds of connection. */
 final class Timeouts {
     private static final System.Logger LOG = System.getLogger("io.github.a6sdk.runtime");
-    /** After giving up on a call, how long a stuck plugin or write may hold the socket before it is closed hard. */
-    static final long GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
-
     private Timeouts() {}
 
     private static String ms(long nanos) {

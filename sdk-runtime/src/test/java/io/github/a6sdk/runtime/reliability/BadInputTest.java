@@ -234,12 +234,22 @@ class BadInputTest {
 
     @Test
     void clientThatStopsReadingRepliesIsCutOffByTheCallTimeout() throws Exception {
-        long token = Harness.prepare(sock, "big", String.valueOf(8 << 20));
+        // Never read: the 8 MiB reply fills the socket buffers and the runner's write blocks.
+        assertClientThatDoesNotReadIsCutOff(8 << 20);
+    }
+
+    @Test
+    void aReplyLeftWaitingForTheSocketAfterTheCallEndedIsCutOffToo() throws Exception {
+        // 1 MiB is built in a millisecond, on the event loop: the call is over, and the reply's rest waits for the
+        // socket to take it (OP_WRITE) with no thread on it. A client that never reads it is cut off all the same.
+        assertClientThatDoesNotReadIsCutOff(1 << 20);
+    }
+
+    private void assertClientThatDoesNotReadIsCutOff(int replyBytes) throws Exception {
+        long token = Harness.prepare(sock, "big", String.valueOf(replyBytes));
         Harness.Raw raw = new Harness.Raw(sock);
         try {
-            byte[] call = Harness.frame(Rpc.HTTP_REQ_CALL, Harness.reqCallPayload(1, token, "/", List.of(), List.of()));
-            raw.write(call);
-            // Never read: the 8 MiB reply fills the socket buffers and the runner's write blocks.
+            raw.write(Harness.frame(Rpc.HTTP_REQ_CALL, Harness.reqCallPayload(1, token, "/", List.of(), List.of())));
             Thread.sleep(200);
             Harness.assertServes(sock);
             assertTrue(log.await("stuck writing to APISIX", 20_000), log.messages().toString());
