@@ -33,7 +33,7 @@ import java.util.Map;
  *     own, with blocking reads and writes, rather than by the event loops, and the most active connections
  *     for which that is done at all (default 64; 0: none)
  * @param workers {@code A6_WORKERS}: the most threads running blocking plugins at once (default 512;
- *     made on demand, ended after a minute idle)
+ *     made on demand, ended after 10 s idle, the last one idle reused first)
  * @param metricsAddress {@code A6_METRICS_ADDRESS}, {@code host:port} of the Prometheus endpoint, or
  *     {@code null} (unset: no endpoint, nothing recorded). Kept as written: the runner parses and binds
  *     it at start, and a bad value is an ERROR that names the variable while the runner goes on serving

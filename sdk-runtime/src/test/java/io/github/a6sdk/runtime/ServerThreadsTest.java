@@ -224,7 +224,7 @@ class ServerThreadsTest {
         long fast = prepare("fast");
         long held = prepare("held");
         List<ApisixClient> clients = new ArrayList<>();
-        long workersBefore = threadsNamed("a6-worker-"); // other runners of this test JVM keep idle workers a minute
+        long workersBefore = threadsNamed("a6-worker-"); // other runners of this test JVM keep idle workers for 10 s
         int threadsBefore = Thread.activeCount();
         try {
             for (int i = 0; i < 1000; i++) {

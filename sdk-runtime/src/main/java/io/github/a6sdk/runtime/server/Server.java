@@ -34,6 +34,8 @@ public final class Server {
     private final Set<ServerConnection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicInteger threadCount = new AtomicInteger();
     private volatile boolean closing;
+    /** Dedicated connections on their way back to an event loop (see {@link #undedicate(BlockingConnection, java.nio.channels.SocketChannel)}). */
+    private final AtomicInteger handingBack = new AtomicInteger();
     private volatile boolean stopped;
     /** Set before the runner closes the listener: accept failing from then on is expected. */
     private volatile boolean listenerClosing;
@@ -174,7 +176,7 @@ public final class Server {
      * connection is likely to carry the next call.)
      */
     public boolean isQuiet(long now, long quietNanos) {
-        if (now - lastAccepted < quietNanos) {
+        if (now - lastAccepted < quietNanos || handingBack.get() > 0) {
             return false;
         }
         for (ServerConnection c : connections) {
@@ -466,10 +468,19 @@ public final class Server {
     /** {@code from}, a dedicated connection whose channel is non-blocking again, goes back to an event loop. */
     void undedicate(BlockingConnection from, java.nio.channels.SocketChannel channel) {
         EventLoop loop = loops[(int) (threadCount.incrementAndGet() & 0x7fffffff) % loops.length];
+        // On its way to the loop the connection is in no set: counted here, so that isQuiet does not
+        // take a busy runner whose connections are all being handed back for an idle one.
+        handingBack.incrementAndGet();
         if (connections.remove(from)) {
             dedicatedCount.decrementAndGet();
         }
-        loop.execute(() -> loop.adopt(channel));
+        loop.execute(() -> {
+            try {
+                loop.adopt(channel);
+            } finally {
+                handingBack.decrementAndGet();
+            }
+        });
     }
 
     /** {@code c}, a connection an event loop took back from a dedicated thread, is served again. */

@@ -208,6 +208,7 @@ class RestartTest {
             Thread.sleep(300);
             // SIGTERM came before the newer runner bound, and calls keep coming: the path is still A's, served.
             assertTrue(a.isStopping());
+            assertTrue(Files.exists(sock), "A let go of its path while calls kept coming: " + log.messages());
             assertEquals(keyA, fileKey(sock));
             Harness.assertServes(sock);
             try (Runner b = Harness.start(sock, Harness.withEcho(), Map.of())) {
