@@ -12,7 +12,7 @@ import io.github.a6sdk.api.RequestFilter;
  * for requests that have a content type, and cached for the rest of the call. Passes both to the
  * upstream as headers. No config: {@code ""} or {@code {}}.
  */
-@ApisixPlugin(name = "client-info", vars = {"remote_addr"}, blocking = false)
+@ApisixPlugin(name = "client-info", vars = {"remote_addr"})
 public final class ClientInfo implements RequestFilter<NoConfig> {
 
     @Override

@@ -36,8 +36,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * is down or slower than the route's timeout, the client gets {@code statusOnError} (503), or the
  * request passes with {@code failOpen}, and a log line says why (at most one a second).
  *
- * <p>One {@link HttpClient}, built in {@link #start} and closed in {@link #close}, serves every route
- * and connection; it is thread-safe. Settings: {@code A6_PLUGIN_FORWARD_AUTH_URI} (the service when a
+ * <p>One {@link HttpClient} serves every route and connection; it is thread-safe. It is built on the
+ * first call rather than in {@link #start}: building it loads the JDK's HTTP and TLS classes and
+ * its trust store (some 70 ms, which would delay the runner's start, and APISIX's first requests,
+ * even for routes that never use this plugin), and it starts a selector thread that waits in a
+ * system call, which on Java 17 holds the JVM's exit for 300 ms. Settings: {@code A6_PLUGIN_FORWARD_AUTH_URI} (the service when a
  * route names none) and {@code A6_PLUGIN_FORWARD_AUTH_CONNECT_TIMEOUT_MS} (default 1000).
  * Route config: {@code {"uri":"http://auth:9000/check","requestHeaders":["authorization"],
  * "upstreamHeaders":["x-user-id"],"clientHeaders":["www-authenticate"]}}.
@@ -101,8 +104,10 @@ public final class ForwardAuth implements RequestFilter<ForwardAuth.Config>, Sta
         }
     }
 
-    private HttpClient client;
+    private volatile HttpClient client;
     private ExecutorService executor;
+    private volatile boolean started;
+    private int connectTimeoutMs;
     private URI defaultUri;
     private System.Logger log;
     private final AtomicLong lastFailureLog = new AtomicLong();
@@ -121,22 +126,37 @@ public final class ForwardAuth implements RequestFilter<ForwardAuth.Config>, Sta
         int connectTimeoutMs = context.intSetting("connect-timeout-ms", 1000, 1, 60_000);
         log = context.logger();
         lastFailureLog.set(System.nanoTime() - LOG_EVERY_NANOS);
-        AtomicInteger threads = new AtomicInteger();
-        executor = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "forward-auth-http-" + threads.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        client = HttpClient.newBuilder()
-                .connectTimeout(Duration.ofMillis(connectTimeoutMs))
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .executor(executor)
-                .build();
+        this.connectTimeoutMs = connectTimeoutMs;
+        started = true;
+    }
+
+    /** The HTTP client, built by the first call that needs it. */
+    private HttpClient client() {
+        HttpClient c = client;
+        if (c != null) {
+            return c;
+        }
+        synchronized (this) {
+            if (client == null) {
+                AtomicInteger threads = new AtomicInteger();
+                executor = Executors.newCachedThreadPool(r -> {
+                    Thread t = new Thread(r, "forward-auth-http-" + threads.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+                client = HttpClient.newBuilder()
+                        .connectTimeout(Duration.ofMillis(connectTimeoutMs))
+                        .followRedirects(HttpClient.Redirect.NEVER)
+                        .executor(executor)
+                        .build();
+            }
+            return client;
+        }
     }
 
     @Override
     public void filter(Config config, HttpRequest request, HttpResponse response) throws Exception {
-        if (client == null) {
+        if (!started) {
             throw new IllegalStateException("forward-auth was not started: the runner calls start() first "
                     + "(in a test: StartedPlugins.start(settings, descriptor))");
         }
@@ -163,7 +183,7 @@ public final class ForwardAuth implements RequestFilter<ForwardAuth.Config>, Sta
 
         java.net.http.HttpResponse<byte[]> answer;
         CompletableFuture<java.net.http.HttpResponse<byte[]>> pending =
-                client.sendAsync(ask.build(), BodyHandlers.ofByteArray());
+                client().sendAsync(ask.build(), BodyHandlers.ofByteArray());
         try {
             // The request timeout covers the headers; this bounds the body too.
             answer = pending.get(config.timeoutMs(), TimeUnit.MILLISECONDS);
@@ -242,13 +262,25 @@ public final class ForwardAuth implements RequestFilter<ForwardAuth.Config>, Sta
 
     /**
      * Stops the client's threads; the runner calls it once, after the calls in flight have drained.
-     * (The client's own selector thread is a daemon that ends with the client; closing the client
-     * itself needs Java 21's {@code HttpClient.shutdownNow()}.)
+     * On Java 21 and later the client itself is closed too ({@code HttpClient} is
+     * {@code AutoCloseable} there), which ends its selector thread; on Java 17 that thread is a
+     * daemon that ends with the client.
      */
     @Override
-    public void close() {
+    public synchronized void close() {
+        HttpClient c = client;
+        client = null;
         if (executor != null) {
             executor.shutdownNow();
+        }
+        if (c instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                if (log != null) {
+                    log.log(System.Logger.Level.WARNING, "closing the HTTP client: {0}", e.toString());
+                }
+            }
         }
     }
 }

@@ -18,7 +18,7 @@ import java.util.function.LongSupplier;
  * is an {@link AtomicLong}-based window, safe for concurrent calls. A route whose config changes
  * gets a new record, hence a fresh counter.
  */
-@ApisixPlugin(name = "rate-limit", blocking = false)
+@ApisixPlugin(name = "rate-limit")
 public final class RateLimit implements RequestFilter<RateLimit.Config> {
 
     /**

@@ -9,7 +9,7 @@ import io.github.a6sdk.api.UpstreamResponse;
  * its body. The upstream body is declared, so it arrives with the call. Route config:
  * {@code {"header":"X-Filtered","value":"yes","find":"secret","replace":"******"}}.
  */
-@ApisixPlugin(name = "response-rewrite", responseBody = true, blocking = false)
+@ApisixPlugin(name = "response-rewrite", responseBody = true)
 public final class ResponseRewrite implements ResponseFilter<ResponseRewrite.Config> {
 
     public record Config(String header, String value, String find, String replace) {

@@ -12,7 +12,7 @@ import java.util.Map;
  * query args added. Route config:
  * {@code {"path":"/anything","setHeaders":{"X-Tenant":"blue"},"removeHeaders":["cookie"],"addArgs":{"source":"apisix"}}}.
  */
-@ApisixPlugin(name = "rewrite", blocking = false)
+@ApisixPlugin(name = "rewrite")
 public final class Rewrite implements RequestFilter<Rewrite.Config> {
 
     /**

@@ -9,7 +9,7 @@ import io.github.a6sdk.api.RequestFilter;
  * The plugin of APISIX's Go-runner article: answers the request itself with the configured body.
  * Route config: {@code {"body":"hello"}}.
  */
-@ApisixPlugin(name = "say", blocking = false)
+@ApisixPlugin(name = "say")
 public final class Say implements RequestFilter<Say.Config> {
 
     /** @param body what the client gets */

@@ -18,7 +18,7 @@ import java.util.Locale;
  * it to the upstream. A response whose request has no noted time (the pre-req entry is missing, or
  * the runner was restarted in between) gets no header.
  */
-@ApisixPlugin(name = "server-timing", requestState = true, blocking = false)
+@ApisixPlugin(name = "server-timing", requestState = true)
 public final class ServerTiming implements RequestFilter<NoConfig>, ResponseFilter<NoConfig> {
     /** When the request phase ran, from {@link System#nanoTime()}. */
     static final StateKey<Long> STARTED = StateKey.of("server-timing.started", Long.class);

@@ -12,7 +12,7 @@ import java.util.List;
  * Lets a request through only when a header carries one of the configured tokens; otherwise stops
  * it with 401 and a JSON error. Route config: {@code {"header":"x-api-key","tokens":["s3cret"]}}.
  */
-@ApisixPlugin(name = "token-auth", blocking = false)
+@ApisixPlugin(name = "token-auth")
 public final class TokenAuth implements RequestFilter<TokenAuth.Config> {
 
     /**

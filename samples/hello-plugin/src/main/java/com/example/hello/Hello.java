@@ -6,7 +6,7 @@ import io.github.a6sdk.api.HttpResponse;
 import io.github.a6sdk.api.RequestFilter;
 
 /** Answers {@code Hello, <name>!} for requests whose path starts with the configured prefix. */
-@ApisixPlugin(name = "hello", blocking = false)
+@ApisixPlugin(name = "hello")
 public final class Hello implements RequestFilter<Hello.Config> {
 
     public record Config(String name, String prefix) {

@@ -59,11 +59,15 @@ public @interface ApisixPlugin {
 
     /**
      * Whether the plugin may block: sleep, wait on I/O (an HTTP call, Redis, a database), take a
-     * contended lock. A blocking plugin's calls run on a worker thread, so a slow call holds up only
-     * itself. Set {@code blocking = false} for a plugin that only computes on what the call carries
-     * (headers, path, its config, prefetched {@link #vars()}): its calls then run on the event loop
-     * that read them, with no thread hand-off, which is cheaper. A non-blocking plugin that does
-     * block stalls every connection of its event loop; the runner logs it when that happens.
+     * contended lock. Leave it out unless you want to say so: it changes only what the runner logs,
+     * never where a call runs or how fast.
+     *
+     * <p>Every call starts on the thread that read it, with no hand-off. A call that holds that
+     * thread too long (2 ms waiting, 20 ms running) is taken over: another thread serves the other
+     * connections of that event loop, and the plugin's later calls run on worker threads (once it
+     * has been caught waiting, or twice running), so a slow call holds up only itself. With the default the runner logs that at INFO;
+     * with {@code blocking = false} (a plugin that only computes on what the call carries) it logs a
+     * WARNING that asks to remove the attribute, as the plugin did not do what it said.
      */
     boolean blocking() default true;
 

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  *
  * <p>Route config: {@code {"header":"x-api-key","keys":{"s3cret":"alice"},"consumerHeader":"x-consumer"}}.
  */
-@ApisixPlugin(name = "header-check", blocking = false)
+@ApisixPlugin(name = "header-check")
 public final class HeaderCheck implements RequestFilter<HeaderCheck.Config> {
     private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]*");
 

@@ -49,6 +49,8 @@ public final class Compare {
         String only = "";
         /** A plugins jar of an earlier build, measured as "ours-before" in the connection cells. */
         Path beforeJar;
+        /** An earlier build's plugin jar to compare against as "today" (the build before this change). */
+        Path todayJar;
         /** Runners of the connection cells ("tuned" is ours with the README's recommended flags). */
         List<String> connectionRunners = List.of("tuned", "tuned-default", "before", "go", "official");
         boolean overlap = true;
@@ -60,7 +62,7 @@ public final class Compare {
         /** Plugin jars of the start/stop cells, in order: label → jar (default: ours). */
         Map<String, Path> startStopJars = new LinkedHashMap<>();
         /** JVM flag sets of the start/stop cells: "plain" (java -jar) and "readme" (the tuned flags). */
-        List<String> startStopVariants = List.of("plain", "readme");
+        List<String> startStopVariants = List.of("plain", "readme", "readme-cds");
         long startStopIdleMs = 500;
         Path out;
         Path workDir;
@@ -117,6 +119,11 @@ public final class Compare {
                     return null;
                 }
                 return oursJar("ours-before", cfg.java, cfg.tunedFlags, cfg.beforeJar);
+            case "today":
+                if (cfg.todayJar == null) {
+                    return null;
+                }
+                return oursJar("ours-today", cfg.java, cfg.tunedFlags, cfg.todayJar);
             case "metrics":
                 // A6_METRICS_ADDRESS on a free port: the recording cost (nothing scrapes during the cells)
                 return ours("ours-metrics", cfg.java, cfg.oursFlags, Map.of("A6_METRICS_ADDRESS", "127.0.0.1:0"));
@@ -291,8 +298,11 @@ public final class Compare {
         for (Map.Entry<String, Path> jar : jars.entrySet()) {
             int n = 0;
             for (String v : cfg.startStopVariants) {
-                String flags = v.equals("readme") ? cfg.tunedFlags : v.equals("plain") ? "" : v;
-                String suffix = v.equals("plain") ? "" : v.equals("readme") ? "-readme" : "-flags" + (++n);
+                // "readme-cds": the README's APISIX command, its flags and the jar's own cds archive
+                String flags = v.equals("readme") ? cfg.tunedFlags
+                        : v.equals("readme-cds") ? "-XX:SharedArchiveFile=" + cds(jar.getValue()) + " " + cfg.tunedFlags
+                        : v.equals("plain") ? "" : v;
+                String suffix = v.equals("plain") ? "" : v.startsWith("readme") ? "-" + v : "-flags" + (++n);
                 specs.add(oursJar(jar.getKey() + suffix, cfg.java, flags, jar.getValue()));
             }
         }
@@ -741,6 +751,7 @@ public final class Compare {
                 case "--no-scaling": cfg.scaling = false; i--; break;
                 case "--only": cfg.only = v; break;
                 case "--before-jar": cfg.beforeJar = Path.of(v); break;
+                case "--today-jar": cfg.todayJar = Path.of(v); break;
                 case "--connection-runners": cfg.connectionRunners = list(v); break;
                 case "--no-overlap": cfg.overlap = false; i--; break;
                 case "--overlap-delays": cfg.overlapOptions.delaysMs = list(v).stream().map(Compare::seconds).toList(); break;

@@ -107,7 +107,7 @@ final class Connections {
                 if (ours == null) {
                     continue;
                 }
-                for (String other : new String[] {"go", "official", "ours-before", "ours-tuned"}) {
+                for (String other : new String[] {"go", "official", "ours-before", "ours-today", "ours-tuned"}) {
                     Cell b = e.getValue().get(other);
                     if (b == null || other.equals(mine)) {
                         continue;

@@ -38,7 +38,10 @@ public interface PluginDescriptor<C> {
     /** Whether the upstream response body is declared for prefetch. */
     boolean prefetchResponseBody();
 
-    /** Whether the plugin may block ({@code @ApisixPlugin(blocking)}): its calls then run on a worker thread. */
+    /**
+     * Whether the plugin says it may block ({@code @ApisixPlugin(blocking)}). Only the log uses it: where
+     * a call runs is learned from what the plugin does (see {@link io.github.a6sdk.api.ApisixPlugin#blocking()}).
+     */
     default boolean blocking() {
         return true;
     }

@@ -348,15 +348,23 @@ public final class Server {
                         ? "as the open-files limit allows" : "A6_MAX_CONNECTIONS");
     }
 
-    /** A non-blocking call held its event loop too long: say so (at most every 10 s). */
+    /**
+     * A call of plugins that all say {@code blocking = false} ran on the thread of an event loop for
+     * too long: say so (at most every 10 s). The loop itself went to another thread meanwhile (see
+     * {@link #monitor}); a chain with a plugin that may block is only logged once it is learned.
+     */
     void reportStall(CallState call, String loop, long elapsedNanos) {
+        io.github.a6sdk.runtime.Chain chain = call.chain;
+        if (chain == null || chain.blocking()) {
+            return;
+        }
         long now = System.nanoTime();
         if (now - lastStallLog < TimeUnit.SECONDS.toNanos(10)) {
             return;
         }
         lastStallLog = now;
-        LOG.log(Level.WARNING, "{0} (plugins {1}) has held event loop {2} for {3} ms; every other connection of that"
-                + " loop waits meanwhile. A plugin that sleeps, waits on I/O or on a lock must not say"
+        LOG.log(Level.WARNING, "{0} (plugins {1}) has held event loop {2} for {3} ms (the loop went to another"
+                + " thread meanwhile). A plugin that sleeps, waits on I/O or on a lock should not say"
                 + " @ApisixPlugin(blocking = false)", call.name(), call.plugins(), loop,
                 String.valueOf(TimeUnit.NANOSECONDS.toMillis(elapsedNanos)));
     }

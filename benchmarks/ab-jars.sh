@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Several plugin jars (builds) on the same cells, alternating in one sitting: each round starts
+# every jar fresh, with the README's recommended JVM flags (plus $EXTRA_FLAGS), and runs LoadGen on
+# each cell; prints calls/s, server CPU per call, and the runner's threads and RSS after the cell.
+#
+# usage: benchmarks/ab-jars.sh ROUNDS "label=JAR label=JAR ..." "scenario:clients[:new] ..."
+#   e.g. benchmarks/ab-jars.sh 3 "now=plugins.jar before=/tmp/old/plugins.jar" "say:16 say:64 noop:64 say:16:new"
+# env: EXTRA_FLAGS (more JVM flags for the runners), JAVA_HOME, SKIP_BUILD=1; variables such as
+#      A6_DEDICATED_THREADS are passed on to the runners.
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+[ $# -eq 3 ] || { sed -n 2,9p "$0" >&2; exit 2; }
+ROUNDS=$1; JARS=$2; CELLS=$3
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+if [ "${SKIP_BUILD:-0}" != 1 ] || [ ! -f "$HERE/target/benchmarks.jar" ]; then
+  (cd "$HERE" && mvn -q -B -DskipTests install) >&2
+fi
+FLAGS="-XX:+UseSerialGC -Xms16m -Xmx32m -Xmn8m -Xss256k -XX:ReservedCodeCacheSize=16m -XX:MaxMetaspaceSize=32m -XX:CICompilerCount=2 ${EXTRA_FLAGS:-}"
+DIR="$(mktemp -d)"
+trap 'rm -rf "$DIR"' EXIT
+for r in $(seq "$ROUNDS"); do
+  for lj in $JARS; do
+    label=${lj%%=*}; jar=${lj#*=}; sock="$DIR/$label.sock"
+    # shellcheck disable=SC2086
+    APISIX_LISTEN_ADDRESS="unix:$sock" APISIX_CONF_EXPIRE_TIME=3600 "$JAVA" $FLAGS -jar "$jar" > "$DIR/$label.log" 2>&1 &
+    pid=$!
+    for _ in $(seq 200); do [ -S "$sock" ] && break; sleep 0.05; done
+    [ -S "$sock" ] || { echo "$label did not bind; its log:" >&2; cat "$DIR/$label.log" >&2; exit 1; }
+    for c in $CELLS; do
+      IFS=: read -r scenario clients new <<< "$c"
+      extra=(); [ "${new:-}" = new ] && extra=(--new-connection-per-call)
+      out=$("$JAVA" -cp "$HERE/target/benchmarks.jar" io.github.a6sdk.benchmarks.load.LoadGen --socket "$sock" --pid "$pid" \
+        --scenario "$scenario" --connections "$clients" --warmup 2 --measure 4 "${extra[@]}" 2>&1 | grep "calls/s" | tail -1)
+      echo "round $r | $label | $c | $out | threads $(ls /proc/$pid/task | wc -l) | RSS $(awk '/VmRSS/ {printf "%.1f MB", $2/1024}' /proc/$pid/status)"
+    done
+    kill "$pid"; wait "$pid" 2>/dev/null || true
+  done
+done
