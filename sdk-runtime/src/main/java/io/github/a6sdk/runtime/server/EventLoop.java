@@ -193,18 +193,24 @@ final class EventLoop {
      * connection stops being watched until its call is over. Returns the connection whose call was
      * caught, or {@code null} when nothing was taken over.
      */
-    LoopConnection takeOverIfStuck(long now, java.util.function.Supplier<LoopThread> spares,
+    Caught takeOverIfStuck(long now, java.util.function.Supplier<LoopThread> spares,
             java.util.function.Consumer<LoopThread> unused) {
         long since = inlineSince.get();
         if (since <= 0 || now - since < TAKEOVER_NANOS || !running) {
             return null;
         }
-        Thread.State state = owner.getState();
+        Thread held = owner;
+        Thread.State state = held.getState();
         if (state == Thread.State.RUNNABLE && now - since < TAKEOVER_RUNNING_NANOS) {
             return null;
         }
-        LoopThread spare = spares.get(); // before the compare-and-set: the new owner is named right after it
+        // What the thread is doing is read now, while the call is still on it (the compare-and-set
+        // below proves that): read after the takeover, it may describe the thread's next task, a
+        // spare parked waiting for a loop, say, which would look like a plugin that waits.
         LoopConnection stuck = inlineConnection;
+        io.github.a6sdk.runtime.Chain chain = stuck == null ? null : stuck.runningChain();
+        StackTraceElement[] stack = held.getStackTrace();
+        LoopThread spare = spares.get(); // before the compare-and-set: the new owner is named right after it
         if (!inlineSince.compareAndSet(since, TAKEN)) {
             unused.accept(spare); // the call ended meanwhile
             return null;
@@ -214,13 +220,11 @@ final class EventLoop {
             stuck.caughtBlocking(); // no more readiness for it on this selector until its call ends
         }
         spare.serve(this);
-        return stuck;
+        return new Caught(chain, state, stack, now - since);
     }
 
-    /** The thread that serves the loop now. */
-    Thread ownerThread() {
-        return owner;
-    }
+    /** A call taken over: its chain, and its thread's state and stack at that moment. */
+    record Caught(io.github.a6sdk.runtime.Chain chain, Thread.State state, StackTraceElement[] stack, long heldNanos) {}
 
     /** How long the current call has held the serving thread, in ns (0 when none). */
     long inlineNanos(long now) {

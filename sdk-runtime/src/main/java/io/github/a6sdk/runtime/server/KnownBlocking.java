@@ -9,11 +9,19 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The plugins seen to block an event loop's thread. Every call starts on the thread that read it;
- * one caught holding an event loop past {@link EventLoop#TAKEOVER_NANOS} names the plugin it was
- * in (the innermost frame of a plugin class of its chain; in a chain of one, that one), and that
- * plugin's calls go to worker threads from then on, for as long as the runner lives (see
- * {@link #learn} for a plugin caught running rather than waiting). A call caught outside any
- * plugin of a longer chain (waiting for APISIX's ExtraInfo answer, say) teaches nothing.
+ * one caught holding an event loop past {@link EventLoop#TAKEOVER_NANOS} teaches which plugin
+ * blocks from what its thread was doing at that moment, and that plugin's calls go to worker
+ * threads from then on, for as long as the runner lives.
+ *
+ * <p>Only a thread caught in code of its own plugin (or of a library that plugin called) teaches
+ * anything: the first frame from the top that is not the JDK's must not be the runner's. A thread
+ * caught in the runner's code was not held by a plugin: it waited for APISIX's ExtraInfo answer,
+ * met a lock of the runner's for a moment, or was descheduled on a busy machine with more threads
+ * than cores (one runnable thread of 64 on 2 cores can wait its turn for milliseconds), and
+ * learning from that would send a plugin that never blocks to workers for good, at twice the CPU
+ * per call. A thread caught waiting (asleep, on I/O, on a lock) in plugin code blocks for sure;
+ * one caught running may only have been descheduled, so a running plugin is learned the second
+ * time it is caught.
  */
 final class KnownBlocking {
     private static final System.Logger LOG = System.getLogger("io.github.a6sdk.runtime");
@@ -34,43 +42,83 @@ final class KnownBlocking {
     }
 
     /**
-     * {@code thread} was caught in a call of {@code chain} holding {@code loop} for {@code heldNanos}.
-     * A thread that was waiting (asleep, on a lock, on a future) blocks for sure; one that was running
-     * may only have been descheduled on a busy machine, or paused by the garbage collector, so a
-     * running plugin is known to block only when it is caught a second time.
+     * A call of {@code chain} was caught holding {@code loop} for {@code heldNanos}; its thread was in
+     * {@code state}, with {@code stack} (innermost frame first), at that moment.
      */
-    void learn(Chain chain, Thread thread, String loop, long heldNanos) {
-        if (chain == null || thread == null) {
+    void learn(Chain chain, Thread.State state, StackTraceElement[] stack, String loop, long heldNanos) {
+        if (chain == null || stack == null) {
             return;
         }
-        Thread.State state = thread.getState();
-        boolean waiting = state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING || state == Thread.State.BLOCKED;
-        PluginDescriptor<?> sole = chain.soleDescriptor();
-        // A chain of one names its plugin without a look at the stack (which stops the thread a moment).
-        StackTraceElement[] stack = sole != null ? new StackTraceElement[0] : thread.getStackTrace();
-        for (int i = 0; i <= stack.length; i++) {
-            StackTraceElement frame = i < stack.length ? stack[i] : null;
-            PluginDescriptor<?> plugin = frame == null ? chain.soleDescriptor() : chain.pluginOfClass(frame.getClassName());
-            if (plugin == null) {
-                continue; // past the last frame: a chain of one plugin names it, whatever its class (a lambda, say)
+        PluginDescriptor<?> plugin = null;
+        StackTraceElement where = null;
+        for (StackTraceElement frame : stack) {
+            String cls = frame.getClassName();
+            if (isJdk(cls)) {
+                continue;
             }
-            if (!waiting && caughtRunning.add(plugin.name())) {
-                return; // the first time it was caught running: not sure yet
-            }
-            if (names.add(plugin.name())) {
-                generation++;
-                String held = String.valueOf(TimeUnit.NANOSECONDS.toMillis(heldNanos));
-                Object where = frame == null ? "a frame of its own" : frame;
-                if (plugin.blocking()) {
-                    LOG.log(Level.INFO, "plugin \"{0}\" held event loop {1} for {2} ms (at {3}): another thread took the"
-                            + " loop over, and its calls run on worker threads from now on", plugin.name(), loop, held, where);
-                } else {
-                    LOG.log(Level.WARNING, "plugin \"{0}\" says @ApisixPlugin(blocking = false) but held event loop {1} for"
-                            + " {2} ms (at {3}): another thread took the loop over, and its calls run on worker threads"
-                            + " from now on. Remove blocking = false from it", plugin.name(), loop, held, where);
+            if (where == null) {
+                if (isRunner(cls)) {
+                    return; // the runner's own code, not a plugin's
                 }
+                where = frame;
             }
+            plugin = chain.pluginOfClass(cls);
+            if (plugin != null) {
+                break;
+            }
+        }
+        if (where == null) {
             return;
         }
+        if (plugin == null) {
+            plugin = chain.soleDescriptor(); // a chain of one: its plugin, whatever its class (a subclass, a lambda)
+        }
+        if (plugin == null) {
+            return;
+        }
+        boolean waiting = state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING || state == Thread.State.BLOCKED;
+        if (!waiting && caughtRunning.add(plugin.name())) {
+            return; // the first time it was caught running: not sure yet
+        }
+        if (names.add(plugin.name())) {
+            generation++;
+            String held = String.valueOf(TimeUnit.NANOSECONDS.toMillis(heldNanos));
+            if (plugin.blocking()) {
+                LOG.log(Level.INFO, "plugin \"{0}\" held event loop {1} for {2} ms (at {3}): another thread took the"
+                        + " loop over, and its calls run on worker threads from now on", plugin.name(), loop, held, where);
+            } else {
+                LOG.log(Level.WARNING, "plugin \"{0}\" says @ApisixPlugin(blocking = false) but held event loop {1} for"
+                        + " {2} ms (at {3}): another thread took the loop over, and its calls run on worker threads"
+                        + " from now on. Remove blocking = false from it", plugin.name(), loop, held, where);
+            }
+        }
+    }
+
+    /** The JDK's own classes: a plugin that blocks is found below them (Thread.sleep, a socket read, a lock). */
+    private static boolean isJdk(String cls) {
+        return cls.startsWith("java.") || cls.startsWith("javax.") || cls.startsWith("jdk.")
+                || cls.startsWith("sun.") || cls.startsWith("com.sun.");
+    }
+
+    /** Where the runner's own code is: its packages and classes on a call's path, and the API's default methods. */
+    private static final String[] RUNNER = {
+        "io.github.a6sdk.api.", "io.github.a6sdk.runtime.server.", "io.github.a6sdk.runtime.protocol.",
+        "io.github.a6sdk.runtime.call.", "io.github.a6sdk.runtime.metrics.", "io.github.a6sdk.runtime.fbs.",
+        "io.github.a6sdk.runtime.transport.", "io.github.a6sdk.runtime.security.", "io.github.a6sdk.runtime.Chain",
+        "io.github.a6sdk.runtime.ConfCache", "io.github.a6sdk.runtime.RequestStates", "io.github.a6sdk.runtime.RunnerLogging",
+        "io.github.a6sdk.runtime.LogFileHandler", "io.github.a6sdk.runtime.PluginFailure",
+    };
+
+    /**
+     * The runner's own classes, which never wait on a plugin's behalf. (Named one by one rather than by
+     * the runtime's root package, which is also where plugins written in the runtime's own tests live.)
+     */
+    static boolean isRunner(String cls) {
+        for (String prefix : RUNNER) {
+            if (cls.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -41,7 +41,7 @@ final class LoopConnection implements ServerConnection, CallWatch.Owner {
     private static final int DEDICATED = 4;
     /** A connection that carries this many calls within {@link #BUSY_WINDOW_NANOS} gets a thread of its own. */
     static final int BUSY_CALLS = 8;
-    static final long BUSY_WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    static final long BUSY_WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     /** A non-blocking chain that holds its event loop longer than this is reported. */
     static final long STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 

@@ -614,10 +614,9 @@ public final class Server {
                 if (held < EventLoop.TAKEOVER_NANOS) {
                     continue;
                 }
-                Thread stuckThread = loop.ownerThread();
-                LoopConnection stuck = loop.takeOverIfStuck(now, this::spare, this::unusedSpare);
-                if (stuck != null) {
-                    knownBlocking.learn(stuck.runningChain(), stuckThread, loop.name(), held);
+                EventLoop.Caught caught = loop.takeOverIfStuck(now, this::spare, this::unusedSpare);
+                if (caught != null) {
+                    knownBlocking.learn(caught.chain(), caught.state(), caught.stack(), loop.name(), caught.heldNanos());
                 }
             }
             if (busy) {
