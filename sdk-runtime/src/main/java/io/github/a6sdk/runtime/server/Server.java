@@ -601,6 +601,9 @@ public final class Server {
      * plugin that was running is known to block from then on (its later calls go to workers).
      */
     private void monitor() {
+        // Loaded now, not at the first takeover: that may come while the process is out of descriptors,
+        // when a class still to be read from the class path (a directory, in tests) could not be.
+        new EventLoop.Caught(null, Thread.State.RUNNABLE, new StackTraceElement[0], 0).heldNanos();
         long idleSince = System.nanoTime();
         long lastIdleCheck = idleSince;
         while (!stopped) {
@@ -616,7 +619,12 @@ public final class Server {
                 }
                 EventLoop.Caught caught = loop.takeOverIfStuck(now, this::spare, this::unusedSpare);
                 if (caught != null) {
-                    knownBlocking.learn(caught.chain(), caught.state(), caught.stack(), loop.name(), caught.heldNanos());
+                    try {
+                        knownBlocking.learn(caught.chain(), caught.state(), caught.stack(), loop.name(), caught.heldNanos());
+                    } catch (RuntimeException | LinkageError e) {
+                        // Not learning a plugin costs a takeover next time; the monitor must go on.
+                        LOG.log(Level.WARNING, "could not learn which plugin held event loop {0}: {1}", loop.name(), e.toString());
+                    }
                 }
             }
             if (busy) {
