@@ -40,8 +40,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * first call rather than in {@link #start}: building it loads the JDK's HTTP and TLS classes and
  * its trust store (some 70 ms, which would delay the runner's start, and APISIX's first requests,
  * even for routes that never use this plugin), and it starts a selector thread that waits in a
- * system call, which on Java 17 holds the JVM's exit for 300 ms. Settings: {@code A6_PLUGIN_FORWARD_AUTH_URI} (the service when a
- * route names none) and {@code A6_PLUGIN_FORWARD_AUTH_CONNECT_TIMEOUT_MS} (default 1000).
+ * system call, which on Java 17 holds the JVM's exit for 300 ms. Settings:
+ * {@code A6_PLUGIN_FORWARD_AUTH_URI} (the service when a route names none) and
+ * {@code A6_PLUGIN_FORWARD_AUTH_CONNECT_TIMEOUT_MS} (default 1000).
  * Route config: {@code {"uri":"http://auth:9000/check","requestHeaders":["authorization"],
  * "upstreamHeaders":["x-user-id"],"clientHeaders":["www-authenticate"]}}.
  */
@@ -108,6 +109,8 @@ public final class ForwardAuth implements RequestFilter<ForwardAuth.Config>, Sta
     private ExecutorService executor;
     private volatile boolean started;
     private int connectTimeoutMs;
+    /** Set by {@link #close}: a call that comes after it gets no new client. Guarded by {@code this}. */
+    private boolean closed;
     private URI defaultUri;
     private System.Logger log;
     private final AtomicLong lastFailureLog = new AtomicLong();
@@ -137,6 +140,9 @@ public final class ForwardAuth implements RequestFilter<ForwardAuth.Config>, Sta
             return c;
         }
         synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("forward-auth is closed: the runner is stopping");
+            }
             if (client == null) {
                 AtomicInteger threads = new AtomicInteger();
                 executor = Executors.newCachedThreadPool(r -> {
@@ -268,11 +274,11 @@ public final class ForwardAuth implements RequestFilter<ForwardAuth.Config>, Sta
      */
     @Override
     public synchronized void close() {
+        closed = true;
         HttpClient c = client;
         client = null;
-        if (executor != null) {
-            executor.shutdownNow();
-        }
+        // The client first (its close waits for requests still running, which need the executor),
+        // then the executor's threads.
         if (c instanceof AutoCloseable closeable) {
             try {
                 closeable.close();
@@ -281,6 +287,9 @@ public final class ForwardAuth implements RequestFilter<ForwardAuth.Config>, Sta
                     log.log(System.Logger.Level.WARNING, "closing the HTTP client: {0}", e.toString());
                 }
             }
+        }
+        if (executor != null) {
+            executor.shutdownNow();
         }
     }
 }

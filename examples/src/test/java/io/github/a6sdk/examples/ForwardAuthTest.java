@@ -166,6 +166,20 @@ class ForwardAuthTest {
     }
 
     @Test
+    void theClientIsBuiltByTheFirstCallAndACallAfterCloseGetsNoNewOne() {
+        // Its own plugin instance: the shared one stays open for the other tests.
+        ForwardAuth_Descriptor own = new ForwardAuth_Descriptor();
+        StartedPlugins ownStart = StartedPlugins.start(Map.of("A6_PLUGIN_FORWARD_AUTH_URI", auth.url("/allow")), own);
+        int before = auth.seen.size();
+        PluginChain.of(own, config(auth.url("/allow"), "")).request(TestRequest.get("/a")).rewritten();
+        assertEquals(before + 1, auth.seen.size(), "the first call built the client and asked the service");
+        ownStart.close();
+        RequestOutcome late = PluginChain.of(own, config(auth.url("/allow"), "")).request(TestRequest.get("/b"));
+        assertTrue(late.failure().contains("forward-auth is closed"), late.failure());
+        assertEquals(before + 1, auth.seen.size(), "no request after close");
+    }
+
+    @Test
     void withoutStartTheCallFailsSayingSo() {
         RequestOutcome out = PluginChain.of(new ForwardAuth_Descriptor(), "{}").request(TestRequest.get("/"));
         assertTrue(out.failure().contains("forward-auth was not started"), out.failure());
