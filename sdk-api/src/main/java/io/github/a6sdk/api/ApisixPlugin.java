@@ -65,9 +65,10 @@ public @interface ApisixPlugin {
      * <p>Every call starts on the thread that read it, with no hand-off. A call that holds that
      * thread too long (2 ms waiting, 20 ms running) is taken over: another thread serves the other
      * connections of that event loop, and the plugin's later calls run on worker threads (once it
-     * has been caught waiting, or twice running), so a slow call holds up only itself. With the default the runner logs that at INFO;
-     * with {@code blocking = false} (a plugin that only computes on what the call carries) it logs a
-     * WARNING that asks to remove the attribute, as the plugin did not do what it said.
+     * has been caught waiting, or twice running), so a slow call holds up only itself. With the
+     * default the runner logs that at INFO; with {@code blocking = false} (a plugin that only
+     * computes on what the call carries) it logs a WARNING that asks to remove the attribute, as the
+     * plugin did not do what it said.
      */
     boolean blocking() default true;
 

@@ -26,6 +26,15 @@ import java.util.concurrent.TimeUnit;
 final class KnownBlocking {
     private static final System.Logger LOG = System.getLogger("io.github.a6sdk.runtime");
 
+    /** Where the runner's own code is: its packages and classes on a call's path, and the API's default methods. */
+    private static final String[] RUNNER = {
+        "io.github.a6sdk.api.", "io.github.a6sdk.runtime.server.", "io.github.a6sdk.runtime.protocol.",
+        "io.github.a6sdk.runtime.call.", "io.github.a6sdk.runtime.metrics.", "io.github.a6sdk.runtime.fbs.",
+        "io.github.a6sdk.runtime.transport.", "io.github.a6sdk.runtime.security.", "io.github.a6sdk.runtime.Chain",
+        "io.github.a6sdk.runtime.ConfCache", "io.github.a6sdk.runtime.RequestStates", "io.github.a6sdk.runtime.RunnerLogging",
+        "io.github.a6sdk.runtime.LogFileHandler", "io.github.a6sdk.runtime.PluginFailure",
+    };
+
     private final Set<String> names = ConcurrentHashMap.newKeySet();
     /** Plugins caught once while running (not waiting): the next time, they are known to block. */
     private final Set<String> caughtRunning = ConcurrentHashMap.newKeySet();
@@ -100,20 +109,11 @@ final class KnownBlocking {
                 || cls.startsWith("sun.") || cls.startsWith("com.sun.");
     }
 
-    /** Where the runner's own code is: its packages and classes on a call's path, and the API's default methods. */
-    private static final String[] RUNNER = {
-        "io.github.a6sdk.api.", "io.github.a6sdk.runtime.server.", "io.github.a6sdk.runtime.protocol.",
-        "io.github.a6sdk.runtime.call.", "io.github.a6sdk.runtime.metrics.", "io.github.a6sdk.runtime.fbs.",
-        "io.github.a6sdk.runtime.transport.", "io.github.a6sdk.runtime.security.", "io.github.a6sdk.runtime.Chain",
-        "io.github.a6sdk.runtime.ConfCache", "io.github.a6sdk.runtime.RequestStates", "io.github.a6sdk.runtime.RunnerLogging",
-        "io.github.a6sdk.runtime.LogFileHandler", "io.github.a6sdk.runtime.PluginFailure",
-    };
-
     /**
      * The runner's own classes, which never wait on a plugin's behalf. (Named one by one rather than by
      * the runtime's root package, which is also where plugins written in the runtime's own tests live.)
      */
-    static boolean isRunner(String cls) {
+    private static boolean isRunner(String cls) {
         for (String prefix : RUNNER) {
             if (cls.startsWith(prefix)) {
                 return true;
