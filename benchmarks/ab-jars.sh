@@ -2,14 +2,16 @@
 # Several plugin jars (builds) on the same cells, alternating in one sitting: each round starts
 # every jar fresh, with the README's recommended JVM flags (plus $EXTRA_FLAGS), and runs LoadGen on
 # each cell; prints calls/s, server CPU per call, and the runner's threads and RSS after the cell.
+# A runner's place in the round matters on a noisy machine: list the same jar twice (A/A) to see how much.
 #
 # usage: benchmarks/ab-jars.sh ROUNDS "label=JAR label=JAR ..." "scenario:clients[:new] ..."
 #   e.g. benchmarks/ab-jars.sh 3 "now=plugins.jar before=/tmp/old/plugins.jar" "say:16 say:64 noop:64 say:16:new"
-# env: EXTRA_FLAGS (more JVM flags for the runners), JAVA_HOME, SKIP_BUILD=1; variables such as
-#      A6_DEDICATED_THREADS are passed on to the runners.
+# env: EXTRA_FLAGS (more JVM flags for the runners), JAVA_HOME, SKIP_BUILD=1, WARMUP and MEASURE
+#      (seconds per cell, default 2 and 4; the JIT is still compiling after 2 s: WARMUP=10 for steady
+#      state); variables such as A6_DEDICATED_THREADS are passed on to the runners.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
-[ $# -eq 3 ] || { sed -n 2,9p "$0" >&2; exit 2; }
+[ $# -eq 3 ] || { sed -n 2,11p "$0" >&2; exit 2; }
 ROUNDS=$1; JARS=$2; CELLS=$3
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 if [ "${SKIP_BUILD:-0}" != 1 ] || [ ! -f "$HERE/target/benchmarks.jar" ]; then
@@ -30,7 +32,7 @@ for r in $(seq "$ROUNDS"); do
       IFS=: read -r scenario clients new <<< "$c"
       extra=(); [ "${new:-}" = new ] && extra=(--new-connection-per-call)
       out=$("$JAVA" -cp "$HERE/target/benchmarks.jar" io.github.a6sdk.benchmarks.load.LoadGen --socket "$sock" --pid "$pid" \
-        --scenario "$scenario" --connections "$clients" --warmup 2 --measure 4 "${extra[@]}" 2>&1 | grep "calls/s" | tail -1)
+        --scenario "$scenario" --connections "$clients" --warmup "${WARMUP:-2}" --measure "${MEASURE:-4}" "${extra[@]}" 2>&1 | grep "calls/s" | tail -1)
       echo "round $r | $label | $c | $out | threads $(ls /proc/$pid/task | wc -l) | RSS $(awk '/VmRSS/ {printf "%.1f MB", $2/1024}' /proc/$pid/status)"
     done
     kill "$pid"; wait "$pid" 2>/dev/null || true

@@ -351,11 +351,12 @@ public final class Server {
     /**
      * A call of plugins that all say {@code blocking = false} ran on the thread of an event loop for
      * too long: say so (at most every 10 s). The loop itself went to another thread meanwhile (see
-     * {@link #monitor}); a chain with a plugin that may block is only logged once it is learned.
+     * {@link #monitor}). Not for a chain with a plugin that may block (it is only logged once it is
+     * learned), nor for one already learned: {@link KnownBlocking} said it then, one warning per event.
      */
     void reportStall(CallState call, String loop, long elapsedNanos) {
         io.github.a6sdk.runtime.Chain chain = call.chain;
-        if (chain == null || chain.blocking()) {
+        if (chain == null || chain.blocking() || knownBlocking.blocks(chain)) {
             return;
         }
         long now = System.nanoTime();
