@@ -113,6 +113,8 @@ public final class CallHandler {
      * already ({@link #chainOf}; {@code null}: look it up here).
      */
     void handle(int type, FlatReader payload, Io io, CallState call, Chain known) {
+        // The rare cases (an unexpected or undecodable frame, a failed reply) are methods of their own: this
+        // method is on every call's path, and stays a dispatch (108 bytes of bytecode instead of 303).
         try {
             switch (type) {
                 case Rpc.PREPARE_CONF:
@@ -125,33 +127,45 @@ public final class CallHandler {
                     responseCall(payload, io, call, known);
                     break;
                 default:
-                    frameError(Metrics.FRAME_UNEXPECTED_TYPE);
-                    logs.badFrames.log(Level.WARNING, "unexpected {0} frame ({1} bytes) outside a call: answering BAD_REQUEST",
-                            Rpc.typeName(type), payload.length());
-                    error(io, Rpc.ERR_BAD_REQUEST);
+                    unexpected(type, payload, io);
             }
         } catch (DecodeException e) {
-            frameError(Metrics.FRAME_UNDECODABLE);
-            logs.badFrames.log(Level.WARNING, "undecodable {0} frame ({1} bytes): {2}; answering BAD_REQUEST",
-                    Rpc.typeName(type), payload.length(), e.getMessage());
-            io.discardOutput();
-            error(io, Rpc.ERR_BAD_REQUEST);
+            undecodable(type, payload, io, e);
         } catch (ExtraInfoFailedException e) {
             throw e;
         } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
-            // Building the reply failed (or a plugin ran out of memory): fail this call, keep the connection.
-            io.resetEncoder();
-            io.discardOutput();
-            if (e instanceof OutOfMemoryError oom) {
-                memory.outOfMemory(oom, call.name());
-            }
-            if (call.timedOut) {
-                return;
-            }
-            LOG.log(Level.ERROR, call.name() + " (plugins " + call.plugins() + ") failed: " + e
-                    + "; answering SERVICE_UNAVAILABLE", e);
-            error(io, Rpc.ERR_SERVICE_UNAVAILABLE);
+            failed(io, call, e);
         }
+    }
+
+    private void unexpected(int type, FlatReader payload, Io io) {
+        frameError(Metrics.FRAME_UNEXPECTED_TYPE);
+        logs.badFrames.log(Level.WARNING, "unexpected {0} frame ({1} bytes) outside a call: answering BAD_REQUEST",
+                Rpc.typeName(type), payload.length());
+        error(io, Rpc.ERR_BAD_REQUEST);
+    }
+
+    private void undecodable(int type, FlatReader payload, Io io, DecodeException e) {
+        frameError(Metrics.FRAME_UNDECODABLE);
+        logs.badFrames.log(Level.WARNING, "undecodable {0} frame ({1} bytes): {2}; answering BAD_REQUEST",
+                Rpc.typeName(type), payload.length(), e.getMessage());
+        io.discardOutput();
+        error(io, Rpc.ERR_BAD_REQUEST);
+    }
+
+    /** Building the reply failed (or a plugin ran out of memory): fail this call, keep the connection. */
+    private void failed(Io io, CallState call, Throwable e) {
+        io.resetEncoder();
+        io.discardOutput();
+        if (e instanceof OutOfMemoryError oom) {
+            memory.outOfMemory(oom, call.name());
+        }
+        if (call.timedOut) {
+            return;
+        }
+        LOG.log(Level.ERROR, call.name() + " (plugins " + call.plugins() + ") failed: " + e
+                + "; answering SERVICE_UNAVAILABLE", e);
+        error(io, Rpc.ERR_SERVICE_UNAVAILABLE);
     }
 
     private void frameError(int reason) {
