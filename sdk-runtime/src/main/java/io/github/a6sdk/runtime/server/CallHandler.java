@@ -114,7 +114,7 @@ public final class CallHandler {
      */
     void handle(int type, FlatReader payload, Io io, CallState call, Chain known) {
         // The rare cases (an unexpected or undecodable frame, a failed reply) are methods of their own: this
-        // method is on every call's path, and stays a dispatch (108 bytes of bytecode instead of 303).
+        // method is on every call's path, and stays a dispatch.
         try {
             switch (type) {
                 case Rpc.PREPARE_CONF:
