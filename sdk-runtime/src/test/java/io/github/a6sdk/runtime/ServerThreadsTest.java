@@ -260,13 +260,8 @@ class ServerThreadsTest {
 
     @Test
     void aNonBlockingPluginThatBlocksIsReportedOnce() throws Exception {
-        long stalling = prepare("stalling");
-        try (ApisixClient c = ApisixClient.connect(sock)) {
-            assertInstanceOf(Reply.Stop.class, c.call(stalling, new CallRequest().id(9), new ExtraInfoAnswers()));
-        }
-        Thread.sleep(250); // past the watchdog's next look (every 100 ms here)
         // Caught waiting: learned at once, and that is the one warning (the stall report would say it again).
-        List<String> about = warnings.stream().filter(w -> w.contains("stalling")).toList();
+        List<String> about = logLinesAfterOneCall("stalling");
         assertEquals(1, about.size(), about.toString());
         assertTrue(about.get(0).contains("plugin \"stalling\" says @ApisixPlugin(blocking = false) but held event loop a6-loop-")
                 && about.get(0).contains("Remove blocking = false from it"), about.toString());
@@ -274,15 +269,20 @@ class ServerThreadsTest {
 
     @Test
     void aNonBlockingPluginThatHoldsItsLoopRunningIsReportedOnce() throws Exception {
-        long spinning = prepare("spinning");
-        try (ApisixClient c = ApisixClient.connect(sock)) {
-            assertInstanceOf(Reply.Stop.class, c.call(spinning, new CallRequest().id(9), new ExtraInfoAnswers()));
-        }
-        Thread.sleep(250);
         // Caught running once is not enough to learn it (a busy machine delays any thread): the stall report says it.
-        List<String> about = warnings.stream().filter(w -> w.contains("spinning")).toList();
+        List<String> about = logLinesAfterOneCall("spinning");
         assertEquals(1, about.size(), about.toString());
         assertTrue(about.get(0).contains("(plugins [spinning]) has held event loop a6-loop-")
                 && about.get(0).contains("@ApisixPlugin(blocking = false)"), about.toString());
+    }
+
+    /** The log lines that name {@code plugin} after one call of it, and the watchdog's next look (every 100 ms here). */
+    private List<String> logLinesAfterOneCall(String plugin) throws Exception {
+        long token = prepare(plugin);
+        try (ApisixClient c = ApisixClient.connect(sock)) {
+            assertInstanceOf(Reply.Stop.class, c.call(token, new CallRequest().id(9), new ExtraInfoAnswers()));
+        }
+        Thread.sleep(250);
+        return warnings.stream().filter(w -> w.contains(plugin)).toList();
     }
 }

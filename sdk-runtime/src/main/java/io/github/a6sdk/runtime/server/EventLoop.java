@@ -190,8 +190,9 @@ final class EventLoop {
     /**
      * The monitor's check: if the serving thread has been in one call for longer than
      * {@link #TAKEOVER_NANOS}, the loop goes to {@code spare} (from {@code spares}) and that call's
-     * connection stops being watched until its call is over. Returns the connection whose call was
-     * caught, or {@code null} when nothing was taken over.
+     * connection stops being watched until its call is over. Returns what the caught call was
+     * running and what its thread was doing ({@link Caught}), or {@code null} when nothing was
+     * taken over.
      */
     Caught takeOverIfStuck(long now, java.util.function.Supplier<LoopThread> spares,
             java.util.function.Consumer<LoopThread> unused) {
@@ -209,7 +210,8 @@ final class EventLoop {
         // spare parked waiting for a loop, say, which would look like a plugin that waits.
         LoopConnection stuck = inlineConnection;
         io.github.a6sdk.runtime.Chain chain = stuck == null ? null : stuck.runningChain();
-        StackTraceElement[] stack = held.getStackTrace();
+        // The stack only tells which plugin held the loop: none to read for a call with no chain.
+        StackTraceElement[] stack = chain == null ? null : held.getStackTrace();
         LoopThread spare = spares.get(); // before the compare-and-set: the new owner is named right after it
         if (!inlineSince.compareAndSet(since, TAKEN)) {
             unused.accept(spare); // the call ended meanwhile
@@ -223,7 +225,10 @@ final class EventLoop {
         return new Caught(chain, state, stack, now - since);
     }
 
-    /** A call taken over: its chain, and its thread's state and stack at that moment. */
+    /**
+     * A call taken over: its chain, and its thread's state and stack at that moment (chain and stack
+     * {@code null} when no chain ran).
+     */
     record Caught(io.github.a6sdk.runtime.Chain chain, Thread.State state, StackTraceElement[] stack, long heldNanos) {}
 
     /** How long the current call has held the serving thread, in ns (0 when none). */
