@@ -13,19 +13,29 @@ import java.util.Map;
  * The connection cells: what APISIX does beyond its 32 idle pooled connections per worker (a new
  * connection for every call), hundreds to a thousand pooled connections, and a blocking plugin at
  * 256 clients, pooled and not. After each cell the runner's RSS and thread count are read; last,
- * 1,000 connections are opened at once and each makes one call.
+ * 1,000 connections are opened at once and each makes one call. The 256 and 1,024 pooled cells run
+ * twice: with a client thread per connection, and with two client event loops ("pooled-loop"), as
+ * APISIX's nginx workers drive their connections (the first costs the client a context switch per
+ * call, on the same cores as the runner).
  */
 final class Connections {
 
     /** One measured cell of one runner. */
     record Cell(String runner, String cell, Result result, long rssKb, int threads) {}
 
-    /** A cell: scenario, clients, a new connection per call or not. */
-    private record Spec(String scenario, int clients, boolean newConnection) {
+    /** A cell: scenario, clients, a new connection per call or not, client event loops (0: a thread per connection). */
+    private record Spec(String scenario, int clients, boolean newConnection, int clientLoops) {
+        Spec(String scenario, int clients, boolean newConnection) {
+            this(scenario, clients, newConnection, 0);
+        }
+
         String name() {
-            return scenario + (newConnection ? " new-conn " : " pooled ") + clients;
+            return scenario + (newConnection ? " new-conn " : clientLoops > 0 ? " pooled-loop " : " pooled ") + clients;
         }
     }
+
+    /** Client event loops of the "pooled-loop" cells: one per nginx worker APISIX would run on these 2 cores. */
+    static final int CLIENT_LOOPS = 2;
 
     private static final List<Spec> CELLS = List.of(
             new Spec("noop", 1, false), new Spec("noop", 16, false), new Spec("noop", 64, false),
@@ -33,7 +43,9 @@ final class Connections {
             new Spec("say", 16, true), new Spec("say", 64, true),
             new Spec("sleep20", 256, false), new Spec("sleep20", 256, true),
             new Spec("noop", 256, false), new Spec("say", 256, false),
-            new Spec("noop", 1024, false), new Spec("say", 1024, false));
+            new Spec("noop", 1024, false), new Spec("say", 1024, false),
+            new Spec("noop", 256, false, CLIENT_LOOPS), new Spec("say", 256, false, CLIENT_LOOPS),
+            new Spec("noop", 1024, false, CLIENT_LOOPS), new Spec("say", 1024, false, CLIENT_LOOPS));
 
     private Connections() {}
 
@@ -50,6 +62,7 @@ final class Connections {
                 o.scenario = c.scenario();
                 o.connections = c.clients();
                 o.newConnectionPerCall = c.newConnection();
+                o.clientLoops = c.clientLoops();
                 o.warmupMs = warmupMs;
                 o.measureMs = measureMs;
                 Result res = LoadGen.run(o);

@@ -47,6 +47,12 @@ public final class LoadGen {
          * connections per worker (PrepareConf is made beforehand, as usual).
          */
         public boolean newConnectionPerCall;
+        /**
+         * When > 0: the pooled connections are driven by this many selector threads (non-blocking, as
+         * an nginx worker drives its cosockets) instead of a thread each, so that hundreds of
+         * connections cost the client what they cost APISIX rather than a context switch per call.
+         */
+        public int clientLoops;
 
         public Options copy() {
             Options o = new Options();
@@ -62,6 +68,7 @@ public final class LoadGen {
             o.bodyBytes = bodyBytes;
             o.remoteAddr = remoteAddr;
             o.newConnectionPerCall = newConnectionPerCall;
+            o.clientLoops = clientLoops;
             return o;
         }
     }
@@ -131,7 +138,7 @@ public final class LoadGen {
     }
 
     /** Shared state of one run. */
-    private static final class Control {
+    static final class Control {
         volatile boolean stop;
         volatile long measureStart = Long.MAX_VALUE;
         volatile long measureEnd = Long.MAX_VALUE;
@@ -145,8 +152,11 @@ public final class LoadGen {
         }
     }
 
-    /** One connection's closed loop. */
-    private static final class Worker implements Runnable {
+    /**
+     * One connection's closed loop: run by a thread of its own ({@link #run}), or by a {@link ClientLoop}
+     * through {@link #nextCall}, {@link #answerFor} and {@link #done}.
+     */
+    static final class Worker implements Runnable {
         final Options o;
         final Scenario s;
         final Control ctl;
@@ -170,6 +180,11 @@ public final class LoadGen {
         private final Req info = new Req();
         private final Var var = new Var();
         private FrameConn conn;
+        private long seq;
+        private int tokenIndex;
+        private int stride;
+        private final long idBase;
+        private long made;
 
         Worker(Options o, Scenario s, Control ctl, long[] tokens, int index, CountDownLatch ready, CountDownLatch go) {
             this.o = o;
@@ -196,6 +211,53 @@ public final class LoadGen {
             byte[] body = new byte[o.bodyBytes];
             java.util.Arrays.fill(body, (byte) 'b');
             bodyAnswer = Wire.extraInfoAnswer(body);
+            tokenIndex = index % tokens.length;
+            stride = tokens.length > 1 ? 7919 % tokens.length : 0;
+            if (stride == 0 && tokens.length > 1) {
+                stride = 1;
+            }
+            idBase = ((long) index & 0x3FF) << 22;
+        }
+
+        /** The call frame's type. */
+        int rpcType() {
+            return rpcType;
+        }
+
+        /** The next call's payload (valid until the next call). */
+        ByteBuffer template() {
+            return template;
+        }
+
+        /** Sets up the next call in {@link #template()}; returns its id, or -1 when the run is over. */
+        long nextCall() {
+            if (ctl.stop || made++ >= maxCalls || ctl.remaining.decrementAndGet() < 0) {
+                return -1;
+            }
+            long id = idBase + 1 + (seq++ % 0x3FFFFE);
+            template.putInt(idPos, (int) id);
+            if (tokens.length > 1) {
+                template.putInt(tokenPos, (int) tokens[tokenIndex]);
+                tokenIndex += stride;
+                if (tokenIndex >= tokens.length) {
+                    tokenIndex -= tokens.length;
+                }
+            }
+            return id;
+        }
+
+        /** A call's reply arrived: checks it and, inside the measured window, records its latency. */
+        void done(int type, ByteBuffer payload, long id, long t0, long t1) {
+            lastEnd = t1;
+            String err = checker.check(s, type, payload, id);
+            if (err != null) {
+                ctl.error(err);
+                return;
+            }
+            if (t0 >= ctl.measureStart && t1 <= ctl.measureEnd) {
+                hist.recordValue(t1 - t0);
+                calls++;
+            }
         }
 
         static int fieldPosition(ByteBuffer p, int slot) {
@@ -225,28 +287,9 @@ public final class LoadGen {
             } catch (InterruptedException e) {
                 return;
             }
-            long seq = 0;
-            int tokenIndex = index % tokens.length;
-            int stride = tokens.length > 1 ? 7919 % tokens.length : 0;
-            if (stride == 0 && tokens.length > 1) {
-                stride = 1;
-            }
-            long idBase = ((long) index & 0x3FF) << 22;
             try {
-                long made = 0;
-                while (!ctl.stop && made++ < maxCalls) {
-                    if (ctl.remaining.decrementAndGet() < 0) {
-                        break;
-                    }
-                    long id = idBase + 1 + (seq++ % 0x3FFFFE);
-                    template.putInt(idPos, (int) id);
-                    if (tokens.length > 1) {
-                        template.putInt(tokenPos, (int) tokens[tokenIndex]);
-                        tokenIndex += stride;
-                        if (tokenIndex >= tokens.length) {
-                            tokenIndex -= tokens.length;
-                        }
-                    }
+                long id;
+                while ((id = nextCall()) >= 0) {
                     long t0 = System.nanoTime();
                     int type;
                     try {
@@ -255,7 +298,7 @@ public final class LoadGen {
                         }
                         conn.write(rpcType, template);
                         while ((type = conn.read()) == Wire.EXTRA_INFO) {
-                            answer();
+                            conn.write(Wire.EXTRA_INFO, answerFor(conn.payload()));
                         }
                         if (o.newConnectionPerCall) {
                             conn.close(); // the reply's payload stays readable: it is in our buffer
@@ -273,17 +316,7 @@ public final class LoadGen {
                         reconnect();
                         continue;
                     }
-                    long t1 = System.nanoTime();
-                    lastEnd = t1;
-                    String err = checker.check(s, type, conn.payload(), id);
-                    if (err != null) {
-                        ctl.error(err);
-                        continue;
-                    }
-                    if (t0 >= ctl.measureStart && t1 <= ctl.measureEnd) {
-                        hist.recordValue(t1 - t0);
-                        calls++;
-                    }
+                    done(type, conn.payload(), id, t0, System.nanoTime());
                 }
             } finally {
                 try {
@@ -313,9 +346,9 @@ public final class LoadGen {
             }
         }
 
-        /** Answers one ExtraInfo question as APISIX does (docs/protocol.md 6). */
-        private void answer() throws IOException {
-            Req r = Req.getRootAsReq(conn.payload(), info);
+        /** The answer to one ExtraInfo question, as APISIX gives it (docs/protocol.md 6). */
+        ByteBuffer answerFor(ByteBuffer question) throws IOException {
+            Req r = Req.getRootAsReq(question, info);
             ByteBuffer a;
             switch (r.infoType()) {
                 case 1: {
@@ -333,7 +366,7 @@ public final class LoadGen {
                     ctl.error("unsupported ExtraInfo type " + r.infoType());
                     throw new IOException("unsupported info type");
             }
-            conn.write(Wire.EXTRA_INFO, a);
+            return a;
         }
     }
 
@@ -351,11 +384,28 @@ public final class LoadGen {
             ctl.measureStart = 0;
         }
         for (int i = 0; i < o.connections; i++) {
-            Worker w = new Worker(o, s, ctl, tokens, i, ready, go);
-            workers.add(w);
-            Thread t = new Thread(null, w, "load-" + i, 256 * 1024);
+            workers.add(new Worker(o, s, ctl, tokens, i, ready, go));
+        }
+        if (o.clientLoops > 0) {
+            if (o.newConnectionPerCall) {
+                throw new IllegalArgumentException("--client-loops drives pooled connections: leave out --new-connection-per-call");
+            }
+            int loops = Math.min(o.clientLoops, o.connections);
+            for (int l = 0; l < loops; l++) {
+                List<Worker> mine = new ArrayList<>();
+                for (int i = l; i < workers.size(); i += loops) {
+                    mine.add(workers.get(i));
+                }
+                threads.add(new Thread(new ClientLoop(o.socket, mine, ctl, ready, go, s.expect == Scenario.Expect.FAIL),
+                        "load-loop-" + l));
+            }
+        } else {
+            for (Worker w : workers) {
+                threads.add(new Thread(null, w, "load-" + w.index, 256 * 1024));
+            }
+        }
+        for (Thread t : threads) {
             t.setDaemon(true);
-            threads.add(t);
             t.start();
         }
         try {
@@ -470,11 +520,12 @@ public final class LoadGen {
                 case "--headers": o.headers = Integer.parseInt(v); i++; break;
                 case "--routes": o.routes = Integer.parseInt(v); i++; break;
                 case "--new-connection-per-call": o.newConnectionPerCall = true; break;
+                case "--client-loops": o.clientLoops = Integer.parseInt(v); i++; break;
                 case "--body-bytes": o.bodyBytes = Integer.parseInt(v); i++; break;
                 default:
                     System.err.println("usage: LoadGen --socket PATH [--pid N] [--scenario noop|say|rewrite|vars|respmod|sleep"
                             + "|throw|chainN] [--connections C] [--warmup s] [--measure s] [--calls N] [--headers N]"
-                            + " [--routes N] [--body-bytes N]");
+                            + " [--routes N] [--body-bytes N] [--new-connection-per-call | --client-loops N]");
                     System.exit(2);
             }
         }

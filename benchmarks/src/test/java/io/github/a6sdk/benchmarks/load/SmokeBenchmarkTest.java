@@ -64,6 +64,55 @@ class SmokeBenchmarkTest {
         assertTrue(r.calls() > 0, "no call measured");
     }
 
+    /** The event-loop client (as nginx drives its connections): the same checks, ExtraInfo rounds and failures included. */
+    @ParameterizedTest
+    @ValueSource(strings = {"noop", "say", "vars", "respmod", "throw"})
+    void everyReplyIsRightWithClientLoops(String scenario) throws Exception {
+        LoadGen.Options o = options(runner.socket(), scenario);
+        o.connections = 5;
+        o.clientLoops = 2;
+        Result r = LoadGen.run(o);
+        assertEquals(0, r.errors(), () -> "wrong replies: " + r.firstError());
+        assertTrue(r.calls() > 0, "no call measured");
+    }
+
+    @Test
+    void clientLoopsMakeExactlyTheCallsAsked() throws Exception {
+        LoadGen.Options o = options(runner.socket(), "say");
+        o.connections = 7;
+        o.clientLoops = 3;
+        o.fixedCalls = 1000;
+        Result r = LoadGen.run(o);
+        assertEquals(0, r.errors(), () -> "wrong replies: " + r.firstError());
+        assertEquals(1000, r.calls());
+    }
+
+    /** A runner that goes away mid-run: the loop client counts errors, says what failed, and the run still ends. */
+    @Test
+    void clientLoopsCountARunnerThatGoesAway() throws Exception {
+        RunnerConfig config = RunnerConfig.fromEnvironment(Map.of(
+                "APISIX_LISTEN_ADDRESS", "unix:" + dir.resolve("going.sock"),
+                "A6_EXIT_WITH_PARENT", "false",
+                "A6_LOG_LEVEL", "OFF"));
+        Runner going = new Runner(config, PluginCatalog.load(SmokeBenchmarkTest.class.getClassLoader())).start();
+        LoadGen.Options o = options(going.socket(), "say");
+        o.connections = 4;
+        o.clientLoops = 2;
+        Thread stopper = new Thread(() -> {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                return;
+            }
+            going.shutdown(100);
+        });
+        stopper.start();
+        Result r = LoadGen.run(o);
+        stopper.join();
+        assertTrue(r.errors() > 0, "the runner went away and no error was counted");
+        assertTrue(r.firstError().startsWith("reconnect") || r.firstError().startsWith("I/O"), r.firstError());
+    }
+
     @Test
     void scalingShapes() throws Exception {
         LoadGen.Options headers = options(runner.socket(), "noop");
@@ -135,11 +184,14 @@ class SmokeBenchmarkTest {
         Path work = Files.createTempDirectory(dir, "go");
         try (RunnerProcess p = RunnerProcess.start(spec, work)) {
             for (String s : List.of("noop", "say", "rewrite", "vars", "respmod")) {
-                LoadGen.Options o = options(p.socket, s);
-                o.pid = p.pid();
-                Result r = LoadGen.run(o);
-                assertEquals(0, r.errors(), () -> s + ": wrong replies: " + r.firstError());
-                assertTrue(r.calls() > 0, s + ": no call measured");
+                for (int loops : new int[] {0, 2}) {
+                    LoadGen.Options o = options(p.socket, s);
+                    o.pid = p.pid();
+                    o.clientLoops = loops;
+                    Result r = LoadGen.run(o);
+                    assertEquals(0, r.errors(), () -> s + " (client loops " + loops + "): wrong replies: " + r.firstError());
+                    assertTrue(r.calls() > 0, s + ": no call measured");
+                }
             }
         }
     }
