@@ -42,7 +42,6 @@ final class ClientLoop implements Runnable {
     private static final class Conn {
         final LoadGen.Worker worker;
         SocketChannel ch;
-        SelectionKey key;
         ByteBuffer in = ByteBuffer.allocateDirect(64 * 1024);
         ByteBuffer out = ByteBuffer.allocateDirect(64 * 1024);
         long id;
@@ -101,7 +100,7 @@ final class ClientLoop implements Runnable {
         try {
             ch.connect(UnixDomainSocketAddress.of(socket));
             ch.configureBlocking(false);
-            c.key = ch.register(selector, SelectionKey.OP_READ, c);
+            ch.register(selector, SelectionKey.OP_READ, c);
         } catch (IOException e) {
             ch.close();
             throw e;
@@ -168,9 +167,8 @@ final class ClientLoop implements Runnable {
                 ctl.error("I/O: " + e.getMessage());
             }
             // a runner that closes the connection instead of answering (the Go runner on a panic): connect again
+            // (closing cancels the old channel's key; the new channel registers a key of its own)
             c.ch.close();
-            c.key.cancel();
-            selector.selectNow(); // deregisters the cancelled key before its channel's successor registers
             try {
                 connect(c, selector);
             } catch (IOException again) {
