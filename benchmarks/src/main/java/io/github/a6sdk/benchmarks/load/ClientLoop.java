@@ -54,9 +54,9 @@ final class ClientLoop implements Runnable {
 
     @Override
     public void run() {
+        Conn[] conns = new Conn[workers.size()];
         try (Selector selector = Selector.open()) {
             int open = 0;
-            Conn[] conns = new Conn[workers.size()];
             for (int i = 0; i < conns.length; i++) {
                 conns[i] = new Conn(workers.get(i));
                 try {
@@ -83,15 +83,20 @@ final class ClientLoop implements Runnable {
                 }
                 selector.selectedKeys().clear();
             }
-            for (Conn c : conns) {
-                if (c.ch != null) {
-                    c.ch.close();
-                }
-            }
         } catch (IOException e) {
             ctl.error("client loop: " + e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            for (Conn c : conns) {
+                if (c != null && c.ch != null) {
+                    try {
+                        c.ch.close();
+                    } catch (IOException ignored) {
+                        // done with it anyway
+                    }
+                }
+            }
         }
     }
 

@@ -372,6 +372,9 @@ public final class LoadGen {
 
     /** Runs one cell and returns its result. */
     public static Result run(Options o) throws IOException {
+        if (o.clientLoops > 0 && o.newConnectionPerCall) {
+            throw new IllegalArgumentException("--client-loops drives pooled connections: leave out --new-connection-per-call");
+        }
         Scenario s = Scenario.of(o.scenario);
         long[] tokens = prepare(o.socket, s, o.routes);
         Control ctl = new Control();
@@ -387,9 +390,6 @@ public final class LoadGen {
             workers.add(new Worker(o, s, ctl, tokens, i, ready, go));
         }
         if (o.clientLoops > 0) {
-            if (o.newConnectionPerCall) {
-                throw new IllegalArgumentException("--client-loops drives pooled connections: leave out --new-connection-per-call");
-            }
             int loops = Math.min(o.clientLoops, o.connections);
             for (int l = 0; l < loops; l++) {
                 List<Worker> mine = new ArrayList<>();
