@@ -137,7 +137,7 @@ final class ClientLoop implements Runnable {
             int pos = 0;
             while (in.position() - pos >= 4) {
                 int type = in.get(pos) & 0xFF;
-                int len = (in.get(pos + 1) & 0xFF) << 16 | (in.get(pos + 2) & 0xFF) << 8 | (in.get(pos + 3) & 0xFF);
+                int len = FrameConn.payloadLength(in, pos);
                 if (in.position() - pos < 4 + len) {
                     if (4 + len > in.capacity()) {
                         ByteBuffer bigger = ByteBuffer.allocateDirect(Integer.highestOneBit(4 + len) * 2);
@@ -186,15 +186,7 @@ final class ClientLoop implements Runnable {
 
     /** Writes one frame in full (frames here are small: a socket buffer takes them at once). */
     private static void write(Conn c, int type, ByteBuffer data) throws IOException {
-        int len = data.remaining();
-        if (c.out.capacity() < len + 4) {
-            c.out = ByteBuffer.allocateDirect(Integer.highestOneBit(len + 4) * 2);
-        }
-        ByteBuffer out = c.out;
-        out.clear();
-        out.put((byte) type).put((byte) (len >>> 16)).put((byte) (len >>> 8)).put((byte) len);
-        out.put(data.duplicate());
-        out.flip();
+        ByteBuffer out = c.out = FrameConn.frame(c.out, type, data);
         while (out.hasRemaining()) {
             if (c.ch.write(out) == 0) {
                 Thread.onSpinWait();

@@ -109,6 +109,17 @@ final class FrameConn implements Closeable {
 
     /** Sends one frame whose payload is {@code data} from its position to its limit. */
     void write(int frameType, ByteBuffer data) throws IOException {
+        out = frame(out, frameType, data);
+        while (out.hasRemaining()) {
+            ch.write(out);
+        }
+    }
+
+    /**
+     * Puts one frame (header, then {@code data} from its position to its limit) into {@code out}, or
+     * into a bigger buffer when it does not fit; returns the buffer used, flipped for writing.
+     */
+    static ByteBuffer frame(ByteBuffer out, int frameType, ByteBuffer data) {
         int len = data.remaining();
         if (out.capacity() < len + 4) {
             out = ByteBuffer.allocateDirect(Integer.highestOneBit(len + 4) * 2);
@@ -116,10 +127,12 @@ final class FrameConn implements Closeable {
         out.clear();
         out.put((byte) frameType).put((byte) (len >>> 16)).put((byte) (len >>> 8)).put((byte) len);
         out.put(data.duplicate());
-        out.flip();
-        while (out.hasRemaining()) {
-            ch.write(out);
-        }
+        return out.flip();
+    }
+
+    /** The payload length in the frame header at {@code at} (24-bit big-endian after the type byte). */
+    static int payloadLength(ByteBuffer in, int at) {
+        return (in.get(at + 1) & 0xFF) << 16 | (in.get(at + 2) & 0xFF) << 8 | (in.get(at + 3) & 0xFF);
     }
 
     /** Reads the next frame; returns its type. @throws EOFException when the runner closed the connection. */
@@ -131,7 +144,7 @@ final class FrameConn implements Closeable {
         }
         fill(4);
         int t = in.get(readPos) & 0xFF;
-        int len = (in.get(readPos + 1) & 0xFF) << 16 | (in.get(readPos + 2) & 0xFF) << 8 | (in.get(readPos + 3) & 0xFF);
+        int len = payloadLength(in, readPos);
         fill(4 + len);
         ByteBuffer p = in.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         p.limit(readPos + 4 + len).position(readPos + 4);

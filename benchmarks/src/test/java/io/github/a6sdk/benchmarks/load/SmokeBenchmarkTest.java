@@ -29,13 +29,18 @@ class SmokeBenchmarkTest {
     @BeforeAll
     static void start() throws Exception {
         dir = Files.createTempDirectory("a6-bench-smoke");
+        assertEquals(List.of("noop", "respmod", "rewrite", "say", "sleep", "throw", "vars"),
+                PluginCatalog.load(SmokeBenchmarkTest.class.getClassLoader()).names());
+        runner = startRunner("ours.sock", "ERROR");
+    }
+
+    /** Our runner with the seven benchmark plugins, on {@code socket} in the test's directory. */
+    private static Runner startRunner(String socket, String logLevel) throws Exception {
         RunnerConfig config = RunnerConfig.fromEnvironment(Map.of(
-                "APISIX_LISTEN_ADDRESS", "unix:" + dir.resolve("ours.sock"),
+                "APISIX_LISTEN_ADDRESS", "unix:" + dir.resolve(socket),
                 "A6_EXIT_WITH_PARENT", "false",
-                "A6_LOG_LEVEL", "ERROR"));
-        PluginCatalog catalog = PluginCatalog.load(SmokeBenchmarkTest.class.getClassLoader());
-        assertEquals(List.of("noop", "respmod", "rewrite", "say", "sleep", "throw", "vars"), catalog.names());
-        runner = new Runner(config, catalog).start();
+                "A6_LOG_LEVEL", logLevel));
+        return new Runner(config, PluginCatalog.load(SmokeBenchmarkTest.class.getClassLoader())).start();
     }
 
     @AfterAll
@@ -90,11 +95,7 @@ class SmokeBenchmarkTest {
     /** A runner that goes away mid-run: the loop client counts errors, says what failed, and the run still ends. */
     @Test
     void clientLoopsCountARunnerThatGoesAway() throws Exception {
-        RunnerConfig config = RunnerConfig.fromEnvironment(Map.of(
-                "APISIX_LISTEN_ADDRESS", "unix:" + dir.resolve("going.sock"),
-                "A6_EXIT_WITH_PARENT", "false",
-                "A6_LOG_LEVEL", "OFF"));
-        Runner going = new Runner(config, PluginCatalog.load(SmokeBenchmarkTest.class.getClassLoader())).start();
+        Runner going = startRunner("going.sock", "OFF");
         LoadGen.Options o = options(going.socket(), "say");
         o.connections = 4;
         o.clientLoops = 2;
